@@ -1,0 +1,97 @@
+/**
+ * Every setting Sealane reads, validated once at boot. Nothing else reads process.env.
+ * A bad value stops start-up with a message naming the variable.
+ */
+import { z } from 'zod';
+
+const optionalUrl = z.url().optional();
+const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex private key (0x + 64 hex digits)');
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 20-byte hex address');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** Anvil's well-known dev keys (mnemonic "test test ... junk"): safe only on the embedded devnet. */
+export const DEV_KEYS = [
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+  '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a',
+  '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6',
+  '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a',
+  '0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba',
+  '0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e',
+  '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
+  '0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97',
+  '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
+] as const;
+
+export const COMPONENTS = ['gateway', 'builder', 'poster'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export const configSchema = z.object({
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-"')
+    .default('sealane'),
+  COMPONENTS: z
+    .string()
+    .default(COMPONENTS.join(','))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(COMPONENTS)).min(1)),
+  DATA_DIR: z.string().optional(),
+  REDIS_URL: optionalUrl,
+  L2_RPC_URL: optionalUrl,
+  L1_RPC_URL: optionalUrl,
+  INBOX_ADDRESS: address.optional(),
+  L2_CHAIN_ID: int(1).default(24225),
+  L1_CHAIN_ID: int(1).default(31337),
+  L2_BLOCK_GAS_LIMIT: int(1_000_000).default(30_000_000),
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_PORT: int(0, 65535).default(8545),
+  RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
+  RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  SEQUENCER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
+  POSTER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
+  POSTER_CONFIRMATIONS: int(0, 64).default(1),
+  POSTER_POLL_MS: int(10).default(250),
+  BUILDER_ID: z.string().min(1).optional(),
+  LEASE_TTL_MS: int(200).default(3000),
+  GENESIS_PARAMS: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        const v: unknown = JSON.parse(s);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({ code: 'custom', message: 'a JSON object of parameter overrides' });
+      return z.NEVER;
+    }),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+
+export type SealaneConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses settings from an env-like record; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): SealaneConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new ConfigError(`invalid settings:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

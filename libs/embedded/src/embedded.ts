@@ -1,0 +1,187 @@
+/**
+ * The embedded devnet: whatever the settings leave unset (Redis, the L2 engine, L1, the Inbox)
+ * Sealane starts itself — used alike by `npm start`, the demo, the benchmarks and the tests.
+ * It must never start anything for a part whose URL the operator gave.
+ */
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import Redis from 'ioredis';
+import type { SealaneConfig } from '@sealane/config';
+import { deployInbox } from '@sealane/contracts';
+import {
+  assertPortFree,
+  EmbeddedStartError,
+  findOnPath,
+  freePort,
+  startProcess,
+  waitReady,
+  type ManagedProcess,
+} from './processes';
+
+export interface Devnet {
+  redisUrl: string;
+  l2RpcUrl: string;
+  l1RpcUrl: string;
+  inboxAddress: string;
+  dataDir: string;
+  /** What this devnet started itself, e.g. ['redis', 'l2', 'l1', 'inbox']. */
+  started: string[];
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** L1 block time in seconds for the embedded L1 (default 1). */
+  l1BlockTime?: number;
+  /** Extra anvil args for the L2 engine. */
+  l2Args?: string[];
+}
+
+export function anvilBinary(): string {
+  const pkg = `@foundry-rs/anvil-${process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`;
+  try {
+    const dir = require.resolve(`${pkg}/package.json`).replace(/package\.json$/, '');
+    const bin = join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+    if (existsSync(bin)) return bin;
+  } catch {
+    /* fall through */
+  }
+  const onPath = findOnPath('anvil');
+  if (onPath) return onPath;
+  throw new EmbeddedStartError(`anvil binary not found: install dependencies with "npm ci" (package ${pkg})`);
+}
+
+export function redisBinary(): string {
+  const bin = findOnPath('redis-server');
+  if (!bin) {
+    throw new EmbeddedStartError(
+      'redis-server not found: install it (Debian: apt-get install redis-server) or set REDIS_URL to a running Redis',
+    );
+  }
+  return bin;
+}
+
+async function rpcReady(url: string): Promise<boolean> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+  });
+  return res.ok;
+}
+
+export async function startRedis(
+  dataDir: string,
+  port?: number,
+): Promise<{ url: string; proc: ManagedProcess }> {
+  const bin = redisBinary();
+  const p = port ?? (await freePort());
+  await assertPortFree(p, 'redis-server');
+  const dir = join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dataDir, 'redis.log');
+  // AOF on, fsync every second: acknowledged writes survive a crash of any Sealane process.
+  const args = ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes'];
+  args.push('--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--logfile', '');
+  const proc = startProcess('redis-server', bin, args, log);
+  const url = `redis://127.0.0.1:${p}`;
+  await waitReady(
+    proc,
+    async () => {
+      const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    },
+    log,
+  );
+  return { url, proc };
+}
+
+export async function startAnvil(
+  name: string,
+  dataDir: string,
+  args: string[],
+  port?: number,
+): Promise<{ url: string; proc: ManagedProcess }> {
+  const bin = anvilBinary();
+  const p = port ?? (await freePort());
+  await assertPortFree(p, name);
+  const log = join(dataDir, `${name}.log`);
+  const proc = startProcess(name, bin, ['--host', '127.0.0.1', '--port', String(p), ...args], log);
+  const url = `http://127.0.0.1:${p}`;
+  await waitReady(proc, () => rpcReady(url), log);
+  return { url, proc };
+}
+
+/** Starts what the config leaves unset and returns where everything is. */
+export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions = {}): Promise<Devnet> {
+  const dataDir = config.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sealane-'));
+  mkdirSync(dataDir, { recursive: true });
+  const procs: ManagedProcess[] = [];
+  const started: string[] = [];
+  const stop = async () => {
+    await Promise.all(procs.reverse().map((p) => p.stop()));
+  };
+  try {
+    let redisUrl = config.REDIS_URL;
+    if (!redisUrl) {
+      const r = await startRedis(dataDir);
+      procs.push(r.proc);
+      redisUrl = r.url;
+      started.push('redis');
+    }
+    let l2RpcUrl = config.L2_RPC_URL;
+    if (!l2RpcUrl) {
+      const l2 = await startAnvil('anvil-l2', dataDir, [
+        '--chain-id',
+        String(config.L2_CHAIN_ID),
+        '--no-mining',
+        '--order',
+        'fifo',
+        '--gas-limit',
+        String(config.L2_BLOCK_GAS_LIMIT),
+        '--accounts',
+        '10',
+        ...(opts.l2Args ?? []),
+      ]);
+      procs.push(l2.proc);
+      l2RpcUrl = l2.url;
+      started.push('l2');
+    }
+    let l1RpcUrl = config.L1_RPC_URL;
+    if (!l1RpcUrl) {
+      const l1 = await startAnvil('anvil-l1', dataDir, [
+        '--chain-id',
+        String(config.L1_CHAIN_ID),
+        '--block-time',
+        String(opts.l1BlockTime ?? 1),
+        '--accounts',
+        '10',
+      ]);
+      procs.push(l1.proc);
+      l1RpcUrl = l1.url;
+      started.push('l1');
+    }
+    let inboxAddress = config.INBOX_ADDRESS;
+    if (!inboxAddress) {
+      const provider = new JsonRpcProvider(l1RpcUrl, undefined, {
+        staticNetwork: true,
+        pollingInterval: 100,
+      });
+      const poster = new Wallet(config.POSTER_PRIVATE_KEY, provider);
+      // The genesis block (0) is the engine's own; the first batch starts at L2 block 1.
+      inboxAddress = await deployInbox(new NonceManager(poster), poster.address, 1n);
+      provider.destroy();
+      started.push('inbox');
+    }
+    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, dataDir, started, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,2 @@
+export { EmbeddedStartError, freePort } from './processes';
+export * from './embedded';

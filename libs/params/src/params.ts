@@ -1,0 +1,85 @@
+/**
+ * The rules Sealane follows, as typed parameters with a default and an allowed range each,
+ * written in one place. Pure: the store (params.store.ts) persists versions; governance
+ * (a later issue) is the only writer after genesis.
+ */
+export interface ParamDef {
+  default: number;
+  min: number;
+  max: number;
+  unit: string;
+  description: string;
+}
+
+export const PARAM_DEFS = {
+  slotMs: {
+    default: 2000,
+    min: 250,
+    max: 60_000,
+    unit: 'ms',
+    description: 'slot length; slot s = L2 block s',
+  },
+  publicLaneMaxTxs: {
+    default: 5000,
+    min: 1,
+    max: 50_000,
+    unit: 'txs',
+    description: 'most public-lane transactions placed in one block',
+  },
+  publicPoolCapacity: {
+    default: 200_000,
+    min: 100,
+    max: 10_000_000,
+    unit: 'txs',
+    description: 'most transactions waiting in the public lane; more are refused',
+  },
+  batchMaxBytes: {
+    default: 100_000,
+    min: 1_000,
+    max: 120_000,
+    unit: 'bytes',
+    description: 'largest compressed batch the poster sends (L1 calldata)',
+  },
+  batchMaxDelayMs: {
+    default: 10_000,
+    min: 0,
+    max: 3_600_000,
+    unit: 'ms',
+    description: 'longest a sealed block waits before its batch is posted',
+  },
+} as const satisfies Record<string, ParamDef>;
+
+export type ParamName = keyof typeof PARAM_DEFS;
+export type Params = { readonly [K in ParamName]: number };
+
+export class InvalidParamsError extends Error {
+  override readonly name = 'InvalidParamsError';
+}
+
+export const DEFAULT_PARAMS: Params = Object.fromEntries(
+  Object.entries(PARAM_DEFS).map(([k, d]) => [k, d.default]),
+) as Params;
+
+/** Applies overrides to a base set, checking names, integer values and ranges. */
+export function withOverrides(base: Params, overrides: Record<string, unknown>): Params {
+  const out: Record<string, number> = { ...base };
+  for (const [name, value] of Object.entries(overrides)) {
+    const def = (PARAM_DEFS as Record<string, ParamDef>)[name];
+    if (!def) throw new InvalidParamsError(`unknown parameter "${name}"`);
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw new InvalidParamsError(`parameter "${name}" must be an integer`);
+    }
+    if (value < def.min || value > def.max) {
+      throw new InvalidParamsError(`parameter "${name}" = ${value} is outside [${def.min}, ${def.max}]`);
+    }
+    out[name] = value;
+  }
+  return out as Params;
+}
+
+/** One parameter set version, active from `activationSlot` until the next version's. */
+export interface ParamsSnapshot {
+  version: number;
+  activationSlot: number;
+  values: Params;
+}

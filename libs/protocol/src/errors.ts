@@ -1,0 +1,64 @@
+/**
+ * Sealane's error family: one base with a literal `name`, a short message and a `cause`.
+ * Each name maps to exactly one JSON-RPC code in @sealane/rpc's table.
+ */
+export type SealaneErrorName =
+  | 'InvalidTransactionError'
+  | 'WrongChainError'
+  | 'NonceTooLowError'
+  | 'InsufficientFundsError'
+  | 'GasLimitTooHighError'
+  | 'FeeTooLowError'
+  | 'AlreadyKnownError'
+  | 'PoolFullError'
+  | 'TransactionTooLargeError'
+  | 'NotLeaderError'
+  | 'UpstreamError';
+
+export abstract class SealaneError extends Error {
+  abstract override readonly name: SealaneErrorName;
+  /** Extra machine-readable detail, safe to show to the caller. */
+  readonly data?: unknown;
+  constructor(message: string, options?: { cause?: unknown; data?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.data = options?.data;
+  }
+}
+
+export class InvalidTransactionError extends SealaneError {
+  override readonly name = 'InvalidTransactionError';
+}
+export class WrongChainError extends SealaneError {
+  override readonly name = 'WrongChainError';
+}
+export class NonceTooLowError extends SealaneError {
+  override readonly name = 'NonceTooLowError';
+}
+export class InsufficientFundsError extends SealaneError {
+  override readonly name = 'InsufficientFundsError';
+}
+export class GasLimitTooHighError extends SealaneError {
+  override readonly name = 'GasLimitTooHighError';
+}
+export class FeeTooLowError extends SealaneError {
+  override readonly name = 'FeeTooLowError';
+}
+export class AlreadyKnownError extends SealaneError {
+  override readonly name = 'AlreadyKnownError';
+}
+export class PoolFullError extends SealaneError {
+  override readonly name = 'PoolFullError';
+}
+export class TransactionTooLargeError extends SealaneError {
+  override readonly name = 'TransactionTooLargeError';
+}
+export class NotLeaderError extends SealaneError {
+  override readonly name = 'NotLeaderError';
+}
+export class UpstreamError extends SealaneError {
+  override readonly name = 'UpstreamError';
+}
+
+export function isSealaneError(e: unknown): e is SealaneError {
+  return e instanceof SealaneError;
+}

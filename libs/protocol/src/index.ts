@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './hash';
+export * from './recover';
+export * from './transaction';

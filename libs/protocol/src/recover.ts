@@ -1,0 +1,51 @@
+/**
+ * Sender recovery: native libsecp256k1 (npm `secp256k1`, prebuilt) with ethers' pure-JS path
+ * as a fallback. Both give the same answers (see recover.spec.ts); native is ~30x faster.
+ */
+import { recoverAddress, Signature } from 'ethers';
+import { keccak256, toHex } from './hash';
+
+interface NativeSecp {
+  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+let native: NativeSecp | null | undefined;
+
+function loadNative(): NativeSecp | null {
+  if (native !== undefined) return native;
+  try {
+    // Load the addon itself, not the package's index (which silently falls back to elliptic).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    native = require('secp256k1/bindings') as NativeSecp;
+  } catch {
+    native = null;
+  }
+  return native;
+}
+
+export function nativeRecoveryAvailable(): boolean {
+  return loadNative() !== null;
+}
+
+export type RecoveryBackend = 'native' | 'js';
+
+/** Recovers the lowercase 0x address that signed `digest` (32 bytes). Throws on a bad signature. */
+export function recoverSigner(
+  digest: Uint8Array,
+  r: Uint8Array,
+  s: Uint8Array,
+  yParity: 0 | 1,
+  backend: RecoveryBackend = loadNative() ? 'native' : 'js',
+): string {
+  if (backend === 'native') {
+    const lib = loadNative();
+    if (!lib) throw new Error('native secp256k1 is not available');
+    const sig = new Uint8Array(64);
+    sig.set(r, 0);
+    sig.set(s, 32);
+    const pub = lib.ecdsaRecover(sig, yParity, digest, false);
+    return toHex(keccak256(pub.subarray(1)).subarray(12));
+  }
+  const signature = Signature.from({ r: toHex(r), s: toHex(s), yParity });
+  return recoverAddress(digest, signature).toLowerCase();
+}

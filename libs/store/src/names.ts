@@ -1,0 +1,123 @@
+/**
+ * Every Redis key, BullMQ queue, job and event name Sealane uses, in one place.
+ * Keys all carry the deployment prefix so several deployments (or tests) share one Redis.
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+  private k(...parts: (string | number)[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+  /** ZSET tx hash -> arrival sequence number (public lane, arrival order). */
+  publicPool(): string {
+    return this.k('pool', 'public');
+  }
+  /** HASH tx hash -> raw tx hex (public lane). */
+  publicTxs(): string {
+    return this.k('pool', 'public', 'raw');
+  }
+  /** Counter giving each accepted public tx its arrival sequence number. */
+  publicSeq(): string {
+    return this.k('pool', 'public', 'seq');
+  }
+  /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
+  txStatus(hash: string): string {
+    return this.k('tx', hash.toLowerCase());
+  }
+  /** STRING JSON SealedBlock by L2 block number. */
+  block(n: number): string {
+    return this.k('block', n);
+  }
+  /** STRING the highest L2 block number recorded as sealed. */
+  sealedHead(): string {
+    return this.k('sealed', 'head');
+  }
+  /** STRING token of the current builder leader, with a TTL. */
+  lease(name: string): string {
+    return this.k('lease', name);
+  }
+  /** ZSET version -> activation slot of the parameter sets. */
+  paramsVersions(): string {
+    return this.k('params', 'versions');
+  }
+  /** STRING JSON of one parameter set version. */
+  paramsVersion(v: number): string {
+    return this.k('params', 'v', v);
+  }
+  /** HASH poster state: nextBatch, nextBlock, pending (JSON of an in-flight L1 tx). */
+  posterState(): string {
+    return this.k('poster', 'state');
+  }
+  /** STRING JSON PostedBatch by sequence number. */
+  batch(seq: number): string {
+    return this.k('batch', seq);
+  }
+  /** BullMQ's own key prefix for this deployment. */
+  bullPrefix(): string {
+    return this.k('bull');
+  }
+}
+
+export const QUEUES = {
+  /** Work for the poster: one job per sealed L2 block. */
+  post: 'post',
+} as const;
+
+export const JOBS = {
+  sealedBlock: 'sealed-block',
+} as const;
+
+export interface SealedBlockJob {
+  number: number;
+}
+
+/** Events on the @nestjs/microservices Redis transport. Payloads carry the key prefix. */
+export const EVENTS = {
+  slotClosed: 'slot.closed',
+  blockSealed: 'block.sealed',
+  batchPosted: 'batch.posted',
+} as const;
+
+export interface SlotClosedEvent {
+  prefix: string;
+  slot: number;
+  closedAtMs: number;
+}
+
+export interface BlockSealedEvent {
+  prefix: string;
+  number: number;
+  hash: string;
+  timestamp: number;
+  txCount: number;
+  skipped: number;
+}
+
+export interface BatchPostedEvent {
+  prefix: string;
+  sequenceNumber: number;
+  firstBlock: number;
+  lastBlock: number;
+  l1TxHash: string;
+  rawBytes: number;
+  compressedBytes: number;
+}
+
+/** A sealed L2 block as the builder recorded it: what the poster batches and `verify` checks. */
+export interface SealedBlock {
+  number: number;
+  hash: string;
+  parentHash: string;
+  /** Block timestamp in seconds (the slot start, rounded down). */
+  timestamp: number;
+  /** Slot start in milliseconds. */
+  startMs: number;
+  /** Raw signed transactions, 0x hex, in block order. */
+  txs: string[];
+  txHashes: string[];
+  paramsVersion: number;
+}
+
+export type TxStatus =
+  | { status: 'pending'; seq: number }
+  | { status: 'included'; block: number; index: number }
+  | { status: 'skipped'; slot: number; reason: string };

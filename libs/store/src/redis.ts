@@ -1,0 +1,61 @@
+/**
+ * The Redis adapter: connections, and Lua commands loaded with ioredis `defineCommand`.
+ * Each atomic step is one script in ./commands, named <command>-<numKeys>.lua.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis, { type RedisOptions } from 'ioredis';
+
+export interface SealaneRedis extends Redis {
+  addPublicTx(
+    pool: string,
+    raw: string,
+    seq: string,
+    hash: string,
+    rawHex: string,
+    capacity: number,
+  ): Promise<number>;
+  recordSealed(
+    lease: string,
+    head: string,
+    pool: string,
+    raw: string,
+    ...args: (string | number)[]
+  ): Promise<number>;
+  renewLease(lease: string, token: string, ttlMs: number): Promise<number>;
+  releaseLease(lease: string, token: string): Promise<number>;
+}
+
+const COMMANDS_DIR = join(__dirname, 'commands');
+
+export function defineCommands(redis: Redis): SealaneRedis {
+  for (const file of readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.lua'))) {
+    const m = /^(\w+)-(\d+)\.lua$/.exec(file);
+    if (!m) throw new Error(`Lua command file ${file} is not named <command>-<numKeys>.lua`);
+    redis.defineCommand(m[1], {
+      numberOfKeys: Number(m[2]),
+      lua: readFileSync(join(COMMANDS_DIR, file), 'utf8'),
+    });
+  }
+  return redis as SealaneRedis;
+}
+
+export function connectRedis(url: string, opts: RedisOptions = {}): SealaneRedis {
+  return defineCommands(new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, ...opts }));
+}
+
+/** host/port for @nestjs/microservices and BullMQ connection options. */
+export function redisConnectionOptions(url: string): {
+  host: string;
+  port: number;
+  password?: string;
+  db?: number;
+} {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+  };
+}
