@@ -1,5 +1,4 @@
 // Build step: compile contracts/*.sol with the npm solc into contracts/out/.
-require('@swc/core'); // fail early with a clear message if dev deps are missing
 const { compileContracts } = require('../dist/libs/contracts/src/compile');
 const names = compileContracts().map((a) => a.contractName);
 console.log(`compiled ${names.join(', ')} with solc ${require('solc/package.json').version}`);
