@@ -57,6 +57,14 @@ export const configSchema = z.object({
   POSTER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
   POSTER_CONFIRMATIONS: int(0, 64).default(1),
   POSTER_POLL_MS: int(10).default(250),
+  /** An L1 transaction not mined after this long is re-signed with higher fees. */
+  POSTER_RESUBMIT_MS: int(1000).default(30_000),
+  /** Fee increase per resubmission, percent; L1 nodes refuse a replacement below 10. */
+  POSTER_FEE_BUMP_PERCENT: int(10, 1000).default(15),
+  /** Brotli level when the poster keeps up; lowered automatically as a backlog grows. */
+  POSTER_COMPRESSION_LEVEL: int(0, 11).default(11),
+  /** L1 block from which to search Inbox events (its deployment block); 0 searches all. */
+  POSTER_LOG_FROM_BLOCK: int(0).default(0),
   BUILDER_ID: z.string().min(1).optional(),
   LEASE_TTL_MS: int(200).default(3000),
   GENESIS_PARAMS: z

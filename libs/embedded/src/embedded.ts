@@ -90,6 +90,7 @@ export async function startRedis(
     proc,
     async () => {
       const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined); // not up yet: the probe's rejection says so
       try {
         await r.connect();
         return (await r.ping()) === 'PONG';

@@ -9,10 +9,11 @@ export class EngineRpcError extends Error {
   constructor(
     readonly method: string,
     readonly code: number,
-    message: string,
+    /** The engine's own message, as it sent it. */
+    readonly rpcMessage: string,
     readonly data?: unknown,
   ) {
-    super(`${method}: ${message} (code ${code})`);
+    super(`${method}: ${rpcMessage} (code ${code})`);
   }
 }
 

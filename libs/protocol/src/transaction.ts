@@ -33,6 +33,8 @@ export interface DecodeOptions {
   /** When set, a transaction for another chain (or a pre-EIP-155 one) is rejected. */
   chainId?: bigint;
   backend?: RecoveryBackend;
+  /** A sender already recovered and stored by Sealane itself: skips the recovery. */
+  knownSender?: string;
 }
 
 export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): DecodedTx {
@@ -55,7 +57,9 @@ export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): De
   }
   let from: string;
   try {
-    from = recoverSigner(fromHex(tx.unsignedHash), fromHex(sig.r), fromHex(sig.s), sig.yParity, opts.backend);
+    from =
+      opts.knownSender ??
+      recoverSigner(fromHex(tx.unsignedHash), fromHex(sig.r), fromHex(sig.s), sig.yParity, opts.backend);
   } catch (e) {
     throw new InvalidTransactionError('signature does not recover to a sender', { cause: e });
   }

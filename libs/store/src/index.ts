@@ -1,2 +1,3 @@
 export * from './names';
 export * from './redis';
+export * from './public-lane';

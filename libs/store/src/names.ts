@@ -11,13 +11,17 @@ export class Keys {
   publicPool(): string {
     return this.k('pool', 'public');
   }
-  /** HASH tx hash -> raw tx hex (public lane). */
+  /** HASH tx hash -> sender (42 chars) ‖ raw tx hex (public lane). */
   publicTxs(): string {
     return this.k('pool', 'public', 'raw');
   }
   /** Counter giving each accepted public tx its arrival sequence number. */
   publicSeq(): string {
     return this.k('pool', 'public', 'seq');
+  }
+  /** ZSET tx hash -> nonce: one sender's transactions waiting in the public lane. */
+  publicSender(address: string): string {
+    return this.k('pool', 'sender', address.toLowerCase());
   }
   /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
   txStatus(hash: string): string {
@@ -115,6 +119,8 @@ export interface SealedBlock {
   txs: string[];
   txHashes: string[];
   paramsVersion: number;
+  /** Id of the builder that sealed it. */
+  builder?: string;
 }
 
 export type TxStatus =

@@ -11,9 +11,11 @@ export interface SealaneRedis extends Redis {
     pool: string,
     raw: string,
     seq: string,
+    sender: string,
     hash: string,
-    rawHex: string,
+    value: string,
     capacity: number,
+    nonce: number,
   ): Promise<number>;
   recordSealed(
     lease: string,

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { Component, SealaneConfig } from '@sealane/config';
+import { CoreModule, type Endpoints } from '@sealane/core';
+import { GatewayModule } from '@sealane/gateway';
+import { BuilderModule } from '@sealane/builder';
+
+const COMPONENT_MODULES: Partial<Record<Component, Type>> = {
+  gateway: GatewayModule,
+  builder: BuilderModule,
+};
+
+/** The same code for one process or many: the settings choose which components run here. */
+@Module({})
+export class AppModule {
+  static forRoot(config: SealaneConfig, endpoints: Endpoints): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, endpoints),
+        ...config.COMPONENTS.flatMap((c) => COMPONENT_MODULES[c] ?? []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Starts Sealane: the embedded devnet for whatever the settings leave unset, then the Nest
+ * application with the configured components, the event bus and (with the gateway) HTTP.
+ */
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type SealaneConfig } from '@sealane/config';
+import { startEmbedded, type Devnet, type EmbeddedOptions } from '@sealane/embedded';
+import { configureGatewayHttp } from '@sealane/gateway';
+import { ParamsStore } from '@sealane/params';
+import { redisConnectionOptions } from '@sealane/store';
+import { AppModule } from './app.module';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface Sealane {
+  config: SealaneConfig;
+  devnet: Devnet;
+  app: NestFastifyApplication;
+  /** Set when the gateway runs here. */
+  gatewayUrl?: string;
+  /** Stops the application, then whatever the devnet started. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  embedded?: EmbeddedOptions;
+  /** Pass false to keep Nest's logs quiet (the demo prints its own summary). */
+  logger?: false | LogLevel[];
+}
+
+export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
+  const config = loadConfig(opts.env ?? process.env);
+  const devnet = await startEmbedded(config, opts.embedded);
+  try {
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.RPC_MAX_BODY_BYTES,
+      allowErrorHandlerOverride: true,
+    });
+    const logger = opts.logger ?? LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, devnet), adapter, {
+      logger,
+      abortOnError: false,
+      bodyParser: false,
+    });
+    await app.get(ParamsStore).init(config.GENESIS_PARAMS);
+    app.connectMicroservice<MicroserviceOptions>(
+      { transport: Transport.REDIS, options: redisConnectionOptions(devnet.redisUrl) },
+      { inheritAppConfig: true },
+    );
+    app.enableShutdownHooks();
+    configureGatewayHttp(app, config.RPC_MAX_BODY_BYTES);
+    await app.startAllMicroservices();
+    let gatewayUrl: string | undefined;
+    if (config.COMPONENTS.includes('gateway')) {
+      await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+      const addr = app.getHttpServer().address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.GATEWAY_PORT;
+      gatewayUrl = `http://${config.GATEWAY_HOST}:${port}`;
+    } else {
+      await app.init();
+    }
+    let stopped = false;
+    return {
+      config,
+      devnet,
+      app,
+      gatewayUrl,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await app.close();
+        await devnet.stop();
+      },
+    };
+  } catch (e) {
+    await devnet.stop();
+    throw e;
+  }
+}
+
+/** Stops cleanly on SIGINT/SIGTERM. */
+export function stopOnSignals(s: Pick<Sealane, 'stop'>): void {
+  const logger = new Logger('sealane');
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      logger.log(`${sig}: stopping`);
+      s.stop().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error(String(e));
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { hostname } from 'node:os';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { SealaneConfig } from '@sealane/config';
+import { CONFIG, ENDPOINTS, EventBus, REDIS, type Endpoints } from '@sealane/core';
+import { L2Engine } from '@sealane/engine';
+import { ParamsStore } from '@sealane/params';
+import {
+  EVENTS,
+  JOBS,
+  Keys,
+  PublicLane,
+  QUEUES,
+  redisConnectionOptions,
+  type BlockSealedEvent,
+  type SealaneRedis,
+  type SealedBlockJob,
+  type SlotClosedEvent,
+} from '@sealane/store';
+import { Builder } from './builder';
+import { systemClock } from './clock';
+
+/** Runs a Builder in this process: leads when it holds the lease, stands by otherwise. */
+@Injectable()
+export class BuilderService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('builder');
+  readonly builder: Builder;
+  private readonly queue: Queue<SealedBlockJob, void, typeof JOBS.sealedBlock>;
+
+  constructor(
+    @Inject(CONFIG) config: SealaneConfig,
+    @Inject(ENDPOINTS) endpoints: Endpoints,
+    @Inject(REDIS) redis: SealaneRedis,
+    keys: Keys,
+    lane: PublicLane,
+    params: ParamsStore,
+    engine: L2Engine,
+    events: EventBus,
+  ) {
+    this.queue = new Queue(QUEUES.post, {
+      connection: redisConnectionOptions(endpoints.redisUrl),
+      prefix: keys.bullPrefix(),
+    });
+    const prefix = keys.prefix;
+    this.builder = new Builder(
+      redis,
+      keys,
+      lane,
+      params,
+      engine,
+      systemClock,
+      {
+        id: config.BUILDER_ID ?? `${hostname()}-${process.pid}`,
+        leaseTtlMs: config.LEASE_TTL_MS,
+        blockGasLimit: BigInt(config.L2_BLOCK_GAS_LIMIT),
+      },
+      {
+        slotClosed: (slot, closedAtMs) =>
+          events.emit<SlotClosedEvent>(EVENTS.slotClosed, { prefix, slot, closedAtMs }),
+        sealed: async (block, skipped) => {
+          // The poster also polls, so a job lost to a crash right here only delays a batch.
+          await this.queue.add(
+            JOBS.sealedBlock,
+            { number: block.number },
+            { jobId: `block-${block.number}`, removeOnComplete: 1000, removeOnFail: 1000 },
+          );
+          await events.emit<BlockSealedEvent>(EVENTS.blockSealed, {
+            prefix,
+            number: block.number,
+            hash: block.hash,
+            timestamp: block.timestamp,
+            txCount: block.txs.length,
+            skipped,
+          });
+          this.logger.log(`sealed block ${block.number}: ${block.txs.length} txs, ${skipped} skipped`);
+        },
+      },
+      this.logger,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.builder.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.builder.stop();
+    await this.queue.close();
+  }
+}
+
+@Module({ providers: [BuilderService], exports: [BuilderService] })
+export class BuilderModule {}

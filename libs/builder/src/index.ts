@@ -1,0 +1,5 @@
+export * from './builder';
+export * from './builder.module';
+export * from './clock';
+export * from './lease';
+export * from './public-lane.select';

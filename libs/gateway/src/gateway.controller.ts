@@ -1,0 +1,25 @@
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayService } from './gateway.service';
+
+/** JSON-RPC 2.0 over HTTP: POST / with a request or a batch. */
+@Controller()
+export class GatewayController {
+  constructor(private readonly gateway: GatewayService) {}
+
+  @Post()
+  async rpc(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const out = await this.gateway.handle(body, req.headers);
+    if (out === undefined) {
+      await reply.code(204).send();
+      return;
+    }
+    await reply.header('content-type', 'application/json').send(JSON.stringify(out));
+  }
+
+  @Get('health')
+  health(): { ok: true } {
+    return { ok: true };
+  }
+}

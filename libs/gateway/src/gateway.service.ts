@@ -1,0 +1,122 @@
+/**
+ * The JSON-RPC methods of the gateway. Stateless: validates, writes to Redis in one round
+ * trip, answers. Read calls go to the L2 engine; nothing that controls the engine is exposed.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, EventBus } from '@sealane/core';
+import type { SealaneConfig } from '@sealane/config';
+import { EngineRpcError, L2Engine } from '@sealane/engine';
+import { ParamsStore, type Params } from '@sealane/params';
+import { decodeTransaction, fromHex, GasLimitTooHighError, UpstreamError } from '@sealane/protocol';
+import {
+  address,
+  arity,
+  blockTag,
+  hash32,
+  hexData,
+  JsonRpcDispatcher,
+  RpcError,
+  type RpcContext,
+} from '@sealane/rpc';
+import { PublicLane } from '@sealane/store';
+
+/** Read-only methods answered by the L2 engine as they are. */
+export const FORWARDED_METHODS = [
+  'eth_blockNumber',
+  'eth_getBalance',
+  'eth_getCode',
+  'eth_getStorageAt',
+  'eth_call',
+  'eth_estimateGas',
+  'eth_gasPrice',
+  'eth_maxPriorityFeePerGas',
+  'eth_feeHistory',
+  'eth_getBlockByNumber',
+  'eth_getBlockByHash',
+  'eth_getBlockTransactionCountByNumber',
+  'eth_getBlockTransactionCountByHash',
+  'eth_getTransactionByHash',
+  'eth_getTransactionReceipt',
+  'eth_getLogs',
+  'eth_syncing',
+] as const;
+
+const PARAMS_TTL_MS = 1000;
+
+@Injectable()
+export class GatewayService {
+  private readonly logger = new Logger('gateway');
+  readonly dispatcher: JsonRpcDispatcher;
+  private params: { values: Params; at: number } | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: SealaneConfig,
+    private readonly engine: L2Engine,
+    private readonly lane: PublicLane,
+    private readonly paramsStore: ParamsStore,
+    readonly events: EventBus,
+  ) {
+    const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
+    this.dispatcher = new JsonRpcDispatcher({
+      maxBatch: config.RPC_MAX_BATCH,
+      onInternalError: (e, method) => this.logger.error(`${method}: ${(e as Error)?.stack ?? String(e)}`),
+    })
+      .register('eth_chainId', () => chainIdHex)
+      .register('net_version', () => String(config.L2_CHAIN_ID))
+      .register('web3_clientVersion', () => 'sealane/0.1.0')
+      .register('eth_sendRawTransaction', (p) => this.sendRawTransaction(p))
+      .register('eth_getTransactionCount', (p) => this.getTransactionCount(p))
+      .register('sealane_getTransactionStatus', (p) => {
+        arity(p, 1);
+        return this.lane.status(hash32(p[0], 'transaction hash'));
+      });
+    for (const m of FORWARDED_METHODS) this.dispatcher.register(m, (p) => this.forward(m, p));
+  }
+
+  handle(rawBody: string, headers: RpcContext['headers']) {
+    return this.dispatcher.handle(rawBody, headers);
+  }
+
+  private async currentParams(): Promise<Params> {
+    const now = Date.now();
+    if (!this.params || now - this.params.at > PARAMS_TTL_MS) {
+      // The gateway only needs limits, so the newest version, up to a second old, is fine.
+      const snap = await this.paramsStore.snapshot(Number.MAX_SAFE_INTEGER);
+      this.params = { values: snap.values, at: now };
+    }
+    return this.params.values;
+  }
+
+  private async sendRawTransaction(p: unknown[]): Promise<string> {
+    arity(p, 1);
+    const rawHex = hexData(p[0], 'raw transaction').toLowerCase();
+    const tx = decodeTransaction(fromHex(rawHex), { chainId: BigInt(this.config.L2_CHAIN_ID) });
+    if (tx.gasLimit > BigInt(this.config.L2_BLOCK_GAS_LIMIT)) {
+      throw new GasLimitTooHighError(
+        `gas limit ${tx.gasLimit} exceeds the block gas limit ${this.config.L2_BLOCK_GAS_LIMIT}`,
+      );
+    }
+    const params = await this.currentParams();
+    await this.lane.add(tx, rawHex, params.publicPoolCapacity);
+    return tx.hash;
+  }
+
+  private async getTransactionCount(p: unknown[]): Promise<string> {
+    arity(p, 1, 2);
+    const addr = address(p[0], 'address');
+    const tag = blockTag(p[1], 'block');
+    if (tag !== 'pending') return this.forward('eth_getTransactionCount', [addr, tag]);
+    const latest = Number(await this.forward('eth_getTransactionCount', [addr, 'latest']));
+    return '0x' + (await this.lane.pendingNonce(addr, latest)).toString(16);
+  }
+
+  private async forward<T = unknown>(method: string, params: unknown[]): Promise<T> {
+    try {
+      return await this.engine.call<T>(method, params);
+    } catch (e) {
+      if (e instanceof EngineRpcError && e.method === method)
+        throw new RpcError(e.code, e.rpcMessage, e.data);
+      throw new UpstreamError('the L2 engine is unavailable', { cause: e });
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './gateway.module';
+export * from './gateway.service';
+export * from './gateway.http';

@@ -1,0 +1,28 @@
+/**
+ * The one table from errors to JSON-RPC codes. Standard codes from the JSON-RPC 2.0 spec;
+ * Sealane's own in -32010..-32099 (the spec's server-error range). Codes are stable: never
+ * renumber one, only add.
+ */
+import type { SealaneErrorName } from '@sealane/protocol';
+
+export const JSONRPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+} as const;
+
+export const SEALANE_CODES: Record<SealaneErrorName, number> = {
+  InvalidTransactionError: -32010,
+  WrongChainError: -32011,
+  NonceTooLowError: -32012,
+  InsufficientFundsError: -32013,
+  GasLimitTooHighError: -32014,
+  FeeTooLowError: -32015,
+  AlreadyKnownError: -32016,
+  PoolFullError: -32017,
+  TransactionTooLargeError: -32018,
+  NotLeaderError: -32019,
+  UpstreamError: -32020,
+};

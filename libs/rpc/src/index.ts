@@ -1,0 +1,3 @@
+export * from './codes';
+export * from './jsonrpc';
+export * from './params';
