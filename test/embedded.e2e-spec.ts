@@ -35,7 +35,11 @@ describe('embedded devnet', () => {
 
   it('uses what the operator gives instead of starting it', async () => {
     const second = await startEmbedded(
-      loadConfig({ REDIS_URL: devnet.redisUrl, L1_RPC_URL: devnet.l1RpcUrl, INBOX_ADDRESS: devnet.inboxAddress }),
+      loadConfig({
+        REDIS_URL: devnet.redisUrl,
+        L1_RPC_URL: devnet.l1RpcUrl,
+        INBOX_ADDRESS: devnet.inboxAddress,
+      }),
     );
     try {
       expect(second.started).toEqual(['l2']);
