@@ -45,6 +45,7 @@ const MAX_SUBMIT_ROUNDS = 4;
 export class Builder {
   readonly lease: Lease;
   private running = false;
+  private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
@@ -66,11 +67,13 @@ export class Builder {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     clearInterval(this.renewTimer);
     this.wake?.();
     await this.loopDone;
@@ -130,9 +133,9 @@ export class Builder {
     const snap = await this.params.snapshot(slot);
     const startMs = nextSlotStart(await this.endOf(head), this.clock.now(), snap.values.slotMs);
     const closeMs = startMs + snap.values.slotMs;
-    while (this.running && this.clock.now() < closeMs)
+    while (!this.stopping && this.clock.now() < closeMs)
       await this.sleep(Math.min(closeMs - this.clock.now(), 100));
-    if (!this.running) return;
+    if (this.stopping) return;
     await this.hooks.slotClosed?.(slot, closeMs);
     await this.seal(slot, startMs, snap);
   }
