@@ -41,6 +41,8 @@ const STATUS_TTL_SEC = 7 * 24 * 3600;
 /** Extra lane entries read beyond the block's capacity, so nonce gaps do not starve a block. */
 const PEEK_MARGIN = 1024;
 const MAX_SUBMIT_ROUNDS = 4;
+/** Largest JSON-RPC batch anvil applies in order (measured: 65 already reorders). */
+const ORDERED_SUBMIT_CHUNK = 64;
 
 export class Builder {
   readonly lease: Lease;
@@ -207,7 +209,12 @@ export class Builder {
     let selection = selectPublic(candidates, accounts, selectOpts);
     for (let round = 0; ; round++) {
       await this.engine.dropAllTransactions();
-      const res = await this.engine.batch(selection.included.map((c) => ['eth_sendRawTransaction', [c.raw]]));
+      // anvil handles a JSON-RPC batch of more than 64 calls concurrently and may reorder
+      // transactions of different senders, so send in order-preserving chunks.
+      const res = await this.engine.batch(
+        selection.included.map((c) => ['eth_sendRawTransaction', [c.raw]]),
+        ORDERED_SUBMIT_CHUNK,
+      );
       const rejected = new Set<string>();
       res.forEach((r, i) => {
         if (r.ok) return;

@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayService } from './gateway.service';
 
@@ -8,6 +8,7 @@ export class GatewayController {
   constructor(private readonly gateway: GatewayService) {}
 
   @Post()
+  @HttpCode(200)
   async rpc(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = typeof req.body === 'string' ? req.body : '';
     const out = await this.gateway.handle(body, req.headers);
@@ -15,7 +16,7 @@ export class GatewayController {
       await reply.code(204).send();
       return;
     }
-    await reply.header('content-type', 'application/json').send(JSON.stringify(out));
+    await reply.code(200).header('content-type', 'application/json').send(JSON.stringify(out));
   }
 
   @Get('health')

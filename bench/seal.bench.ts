@@ -1,0 +1,326 @@
+/**
+ * Seal time: how long the builder takes to turn N public-lane transactions waiting in Redis into
+ * a sealed, checked and recorded L2 block (Builder.seal), against anvil mining the very same raw
+ * transactions on its own. The difference is what Sealane adds on top of the engine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Builder, systemClock, type BuilderLogger } from '@sealane/builder';
+import type { SealaneConfig } from '@sealane/config';
+import { startAnvil } from '@sealane/embedded';
+import { L2Engine, type EngineBlock, type RpcCall } from '@sealane/engine';
+import { ParamsStore } from '@sealane/params';
+import { decodeTransaction, fromHex, keccak256, toHex } from '@sealane/protocol';
+import { connectRedis, Keys, PublicLane, type PoolEntry, type SealaneRedis } from '@sealane/store';
+import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
+import { median, PhaseTimer, progress, timed, TransferSigner, L2_CHAIN_ID, type Row } from './support';
+
+/** Block sizes, and how many timed seals of each (after one untimed warm-up seal). */
+const SIZES = [
+  { txs: 100, reps: 7 },
+  { txs: 1000, reps: 5 },
+];
+const POOL_CAPACITY = 1_000_000;
+
+/** The engine as the builder uses it, with the wall time of each kind of call added up. */
+class TimedEngine extends L2Engine {
+  constructor(
+    url: string,
+    private readonly timer: PhaseTimer,
+  ) {
+    super(url);
+  }
+  override batch(calls: RpcCall[], chunk?: number) {
+    const label = calls[0]?.[0] === 'eth_sendRawTransaction' ? 'engine: submit txs' : 'engine: reads';
+    return this.timer.time(label, () => super.batch(calls, chunk));
+  }
+  override mine(timestampSec: number): Promise<void> {
+    return this.timer.time('engine: evm_mine', () => super.mine(timestampSec));
+  }
+  override getBlock(tag: number | 'latest'): Promise<EngineBlock | null> {
+    return this.timer.time('engine: reads', () => super.getBlock(tag));
+  }
+  override dropAllTransactions(): Promise<void> {
+    return this.timer.time('engine: reads', () => super.dropAllTransactions());
+  }
+}
+
+class TimedLane extends PublicLane {
+  constructor(
+    redis: SealaneRedis,
+    keys: Keys,
+    private readonly timer: PhaseTimer,
+  ) {
+    super(redis, keys);
+  }
+  override peek(limit: number): Promise<PoolEntry[]> {
+    return this.timer.time('redis: read lane', () => super.peek(limit));
+  }
+}
+
+/**
+ * The builder's Redis with its one write (recording the block) timed. A proxy, not a patched
+ * method: ioredis copies custom commands onto its auto-pipelines and calls them there, so a
+ * patched instance method would call itself through the pipeline without end.
+ */
+function timedRedis(redis: SealaneRedis, timer: PhaseTimer): SealaneRedis {
+  return new Proxy(redis, {
+    get(target, prop) {
+      if (prop === 'recordSealed') {
+        return (...args: Parameters<SealaneRedis['recordSealed']>) =>
+          timer.time('redis: record block', () => target.recordSealed(...args));
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** Chunk of the builder's eth_sendRawTransaction batches: the engine client's default. */
+const BUILDER_CHUNK = 500;
+/** The largest batch anvil was seen to keep in order (see the "not in arrival order" row). */
+const ORDERED_CHUNK = 64;
+
+/**
+ * A fresh anvil started exactly like the embedded L2 engine, so that the same raw transactions
+ * (same chain id, same fresh nonces) are valid on it block after block: the engine on its own.
+ */
+class SoloAnvil {
+  private constructor(
+    private readonly proc: { stop(): Promise<void> },
+    private readonly engine: L2Engine,
+    /** Transactions per JSON-RPC batch when sending. */
+    readonly chunk: number,
+  ) {}
+
+  static async start(dir: string, config: SealaneConfig, chunk: number): Promise<SoloAnvil> {
+    const { url, proc } = await startAnvil(`anvil-solo-${chunk}`, dir, [
+      ...['--chain-id', String(config.L2_CHAIN_ID), '--no-mining', '--order', 'fifo'],
+      ...['--gas-limit', String(config.L2_BLOCK_GAS_LIMIT), '--accounts', '10'],
+    ]);
+    return new SoloAnvil(proc, new L2Engine(url), chunk);
+  }
+
+  /** Sends `raws` in batches, mines them into one block; times both, counts reordered txs. */
+  async replay(raws: string[]): Promise<{ sendMs: number; mineMs: number; moved: number }> {
+    const parent = (await this.engine.getBlock('latest'))!;
+    const hashes = raws.map((raw) => toHex(keccak256(fromHex(raw))));
+    const calls = raws.map((raw): RpcCall => ['eth_sendRawTransaction', [raw]]);
+    const send = await timed(() => this.engine.batch(calls, this.chunk));
+    const refused = send.value.filter((r) => !r.ok).length;
+    if (refused) throw new Error(`anvil alone refused ${refused} of ${raws.length} txs`);
+    const mine = await timed(() => this.engine.mine(Number(parent.timestamp) + 1));
+    const mined = (await this.engine.getBlock('latest'))!.transactions.map((h) => h.toLowerCase());
+    if (mined.length !== raws.length)
+      throw new Error(`anvil alone mined ${mined.length} of ${raws.length} txs`);
+    return { sendMs: send.ms, mineMs: mine.ms, moved: hashes.filter((h, i) => mined[i] !== h).length };
+  }
+
+  async stop(): Promise<void> {
+    await this.engine.close();
+    await this.proc.stop();
+  }
+}
+
+interface Sample {
+  sealMs: number;
+  soloSendMs: number;
+  soloMineMs: number;
+  /** Send + mine on anvil alone in batches small enough to keep the order. */
+  orderedSendMineMs: number;
+  orderedMoved: number;
+  phases: Map<string, number>;
+  /** Transactions the engine sealed at another position than their arrival order put them. */
+  moved: number;
+}
+
+/** Sealane with a builder driven by hand, and anvil alone twice over, to replay each block on. */
+class SealRig {
+  private readonly timer = new PhaseTimer();
+  private readonly signer = new TransferSigner();
+  private readonly redis: SealaneRedis;
+  private readonly engine: TimedEngine;
+  private readonly lane: TimedLane;
+  private readonly builder: Builder;
+  /** What the builder logged as an error, in order. */
+  readonly builderErrors: string[] = [];
+
+  private constructor(
+    private readonly s: Sealane,
+    private readonly soloDir: string,
+    /** Sent in the builder's batches, and in batches small enough to keep the order. */
+    private readonly solo: SoloAnvil,
+    private readonly ordered: SoloAnvil,
+  ) {
+    // A connection of its own, as a builder in its own process would have.
+    this.redis = connectRedis(s.devnet.redisUrl);
+    const redis = timedRedis(this.redis, this.timer);
+    const keys = s.app.get(Keys);
+    this.engine = new TimedEngine(s.devnet.l2RpcUrl, this.timer);
+    this.lane = new TimedLane(redis, keys, this.timer);
+    const logger: BuilderLogger = {
+      log: () => undefined,
+      warn: () => undefined,
+      error: (m) => this.builderErrors.push(m),
+    };
+    this.builder = new Builder(
+      redis,
+      keys,
+      this.lane,
+      s.app.get(ParamsStore),
+      this.engine,
+      systemClock,
+      { id: 'bench', leaseTtlMs: 60_000, blockGasLimit: BigInt(s.config.L2_BLOCK_GAS_LIMIT) },
+      {},
+      logger,
+    );
+  }
+
+  static async start(): Promise<SealRig> {
+    const s = await startSealane({
+      env: {
+        // The gateway alone starts the shared parts (Redis, params, engine client) without a
+        // builder loop; the builder here is driven by hand so nothing else seals in between.
+        COMPONENTS: 'gateway',
+        GATEWAY_PORT: '0',
+        GENESIS_PARAMS: JSON.stringify({ publicPoolCapacity: POOL_CAPACITY }),
+      },
+      logger: ['error'],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'sealane-bench-'));
+    const solos: SoloAnvil[] = [];
+    try {
+      for (const chunk of [BUILDER_CHUNK, ORDERED_CHUNK])
+        solos.push(await SoloAnvil.start(dir, s.config, chunk));
+      return new SealRig(s, dir, solos[0], solos[1]);
+    } catch (e) {
+      await Promise.all(solos.map((x) => x.stop()));
+      await s.stop();
+      throw e;
+    }
+  }
+
+  /** Fills the lane with `n` new transfers, seals them, then replays the same block on anvil alone. */
+  async sealOnce(n: number): Promise<Sample> {
+    const txs = this.signer.sign(n);
+    // The same step the gateway takes per transaction; auto-pipelining keeps arrival order.
+    const chainId = BigInt(L2_CHAIN_ID);
+    await Promise.all(
+      txs.map((t) => this.lane.add(decodeTransaction(fromHex(t.raw), { chainId }), t.raw, POOL_CAPACITY)),
+    );
+    const head = await this.engine.blockNumber();
+    const parent = (await this.engine.getBlock(head))!;
+    const snap = await this.s.app.get(ParamsStore).snapshot(head + 1);
+    if (!(await this.builder.lease.tryAcquire()))
+      throw new Error('the bench builder could not take the lease');
+    this.timer.take();
+
+    const sealed = await timed(() =>
+      this.builder.seal(head + 1, (Number(parent.timestamp) + 1) * 1000, snap),
+    );
+    const phases = this.timer.take();
+    // Every transaction must be in the block. Their order is counted, not required: see `moved`.
+    const hashes = sealed.value.txHashes;
+    const inBlock = new Set(hashes);
+    if (hashes.length !== n || txs.some((t) => !inBlock.has(t.hash)))
+      throw new Error(`block ${head + 1}: sealed ${hashes.length} txs, not the ${n} in the lane`);
+
+    const alone = await this.solo.replay(sealed.value.txs);
+    const small = await this.ordered.replay(sealed.value.txs);
+    return {
+      sealMs: sealed.ms,
+      soloSendMs: alone.sendMs,
+      soloMineMs: alone.mineMs,
+      orderedSendMineMs: small.sendMs + small.mineMs,
+      orderedMoved: small.moved,
+      phases,
+      moved: txs.filter((t, i) => hashes[i] !== t.hash).length,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.redis.disconnect();
+    await Promise.all([this.engine.close(), this.solo.stop(), this.ordered.stop()]);
+    rmSync(this.soloDir, { recursive: true, force: true });
+    await this.s.stop();
+  }
+}
+
+function rowsFor(n: number, samples: Sample[], withPhases: boolean): Row[] {
+  const of = `median of ${samples.length}`;
+  const seal = median(samples.map((x) => x.sealMs));
+  const mine = median(samples.map((x) => x.soloMineMs));
+  const sendMine = median(samples.map((x) => x.soloSendMs + x.soloMineMs));
+  const ordered = median(samples.map((x) => x.orderedSendMineMs));
+  progress(`seal ${n}: builder ${seal.toFixed(1)} ms, anvil send+mine ${sendMine.toFixed(1)} ms`);
+  const rows: Row[] = [
+    { name: `seal ${n} txs: builder (lane -> recorded block)`, value: seal, unit: 'ms', note: of },
+    { name: `seal ${n} txs: anvil alone, send + evm_mine`, value: sendMine, unit: 'ms', note: of },
+    { name: `seal ${n} txs: anvil alone, evm_mine only`, value: mine, unit: 'ms', note: of },
+    {
+      name: `seal ${n} txs: builder / anvil send + mine`,
+      value: seal / sendMine,
+      unit: 'x',
+      note: `Sealane adds ${(seal - sendMine).toFixed(1)} ms`,
+    },
+    { name: `seal ${n} txs: builder / anvil evm_mine`, value: seal / mine, unit: 'x' },
+    {
+      name: `seal ${n} txs: anvil alone, send in ${ORDERED_CHUNK}s + mine`,
+      value: ordered,
+      unit: 'ms',
+      note: `${of}; ${(ordered / sendMine).toFixed(2)}x batches of ${BUILDER_CHUNK}; ${median(samples.map((x) => x.orderedMoved))} txs out of place`,
+    },
+  ];
+  if (!withPhases) return rows;
+  // Where the builder's time goes: I/O phases as timed around each call, and the rest.
+  const labels = [...new Set(samples.flatMap((x) => [...x.phases.keys()]))].sort();
+  for (const label of labels) {
+    const ms = median(samples.map((x) => x.phases.get(label) ?? 0));
+    rows.push({
+      name: `seal ${n} txs, phase: ${label}`,
+      value: ms,
+      unit: 'ms',
+      note: `${((ms / seal) * 100).toFixed(0)}% of the seal`,
+    });
+  }
+  const rest = median(samples.map((x) => x.sealMs - [...x.phases.values()].reduce((a, b) => a + b, 0)));
+  rows.push({
+    name: `seal ${n} txs, phase: builder JS (decode, select, encode)`,
+    value: rest,
+    unit: 'ms',
+    note: `${((rest / seal) * 100).toFixed(0)}% of the seal; the time not spent waiting on I/O`,
+  });
+  return rows;
+}
+
+export async function benchSeal(): Promise<Row[]> {
+  const rig = await SealRig.start();
+  try {
+    const rows: Row[] = [];
+    const moved: string[] = [];
+    let blocks = 0;
+    for (const { txs: n, reps } of SIZES) {
+      await rig.sealOnce(n); // warm-up: JIT on both sides, anvil's first big block
+      const samples: Sample[] = [];
+      for (let rep = 0; rep < reps; rep++) samples.push(await rig.sealOnce(n));
+      blocks += reps + 1;
+      moved.push(`${n}-tx blocks: median ${median(samples.map((x) => x.moved))} txs out of place`);
+      // Phases for the largest block only, to keep the table short.
+      rows.push(...rowsFor(n, samples, n === SIZES[SIZES.length - 1].txs));
+    }
+    // The builder logs an order mismatch and carries on; anything else it logs is a failure.
+    const orderErrors = rig.builderErrors.filter((m) => m.includes('differs from the intended order'));
+    const other = rig.builderErrors.find((m) => !orderErrors.includes(m));
+    if (other) throw new Error(`builder reported: ${other}`);
+    rows.push({
+      name: 'seal: blocks not in arrival order',
+      value: orderErrors.length,
+      unit: 'blocks',
+      note: `of ${blocks} sealed; ${moved.join(', ')}`,
+    });
+    return rows;
+  } finally {
+    await rig.stop();
+  }
+}
