@@ -3,10 +3,12 @@ import type { Component, SealaneConfig } from '@sealane/config';
 import { CoreModule, type Endpoints } from '@sealane/core';
 import { GatewayModule } from '@sealane/gateway';
 import { BuilderModule } from '@sealane/builder';
+import { PosterModule } from '@sealane/poster';
 
-const COMPONENT_MODULES: Partial<Record<Component, Type>> = {
+const COMPONENT_MODULES: Record<Component, Type> = {
   gateway: GatewayModule,
   builder: BuilderModule,
+  poster: PosterModule,
 };
 
 /** The same code for one process or many: the settings choose which components run here. */
@@ -15,10 +17,7 @@ export class AppModule {
   static forRoot(config: SealaneConfig, endpoints: Endpoints): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        CoreModule.forRoot(config, endpoints),
-        ...config.COMPONENTS.flatMap((c) => COMPONENT_MODULES[c] ?? []),
-      ],
+      imports: [CoreModule.forRoot(config, endpoints), ...config.COMPONENTS.map((c) => COMPONENT_MODULES[c])],
     };
   }
 }

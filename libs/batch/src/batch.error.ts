@@ -1,0 +1,26 @@
+/** Why a batch could not be decoded (or encoded); `reason` is stable and machine-readable. */
+export type BatchErrorReason =
+  'version' | 'compression' | 'too-large' | 'rlp' | 'shape' | 'sequence' | 'empty' | 'level';
+
+export type BatchErrorName = 'BatchDecodeError' | 'InvalidBatchError';
+
+abstract class BatchError extends Error {
+  abstract override readonly name: BatchErrorName;
+  constructor(
+    readonly reason: BatchErrorReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** The bytes are not a valid batch (bad version byte, Brotli stream, RLP, shape or block sequence). */
+export class BatchDecodeError extends BatchError {
+  override readonly name = 'BatchDecodeError';
+}
+
+/** The blocks handed to the encoder cannot form a batch (empty, not consecutive, bad level). */
+export class InvalidBatchError extends BatchError {
+  override readonly name = 'InvalidBatchError';
+}

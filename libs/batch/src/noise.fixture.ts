@@ -1,0 +1,13 @@
+/** Test fixtures shared by the specs: deterministic pseudo-random (incompressible) bytes. */
+import { keccak_256 } from '@noble/hashes/sha3';
+
+/** `n` bytes derived from `seed` by chained keccak: incompressible, but the same on every run. */
+export function noise(seed: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let h = keccak_256(new Uint8Array([seed & 0xff, (seed >> 8) & 0xff, (seed >> 16) & 0xff, seed >>> 24]));
+  for (let i = 0; i < n; i += 32) {
+    out.set(h.subarray(0, Math.min(32, n - i)), i);
+    h = keccak_256(h);
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * Which sealed blocks go into the next batch, and whether to post it now. Pure: the caller
+ * passes the pending blocks, the limits of the current parameter set and the clock's reading.
+ */
+import { encodeBatch, type BatchBlock, type EncodedBatch } from './codec';
+
+/** A sealed block waiting to be posted. */
+export interface PendingBlock extends BatchBlock {
+  /** Start of the block's slot, in ms: its age decides when the batch must go. */
+  startMs: number;
+}
+
+export interface SelectOptions {
+  /** Largest `compressedBytes` of a batch (L1 calldata), version byte included. */
+  maxBytes: number;
+  /** Longest the oldest pending block may wait before its batch is posted. */
+  maxDelayMs: number;
+  /** The clock's reading, in ms. */
+  nowMs: number;
+  /** Brotli level (see compressionLevel). */
+  level: number;
+  /** True when more blocks are pending beyond `pending` (the caller read a window): then fitting them all is full. */
+  more?: boolean;
+}
+
+export type SelectReason = 'full' | 'delay' | 'wait' | 'empty';
+
+export interface BatchSelection {
+  /** The blocks of the batch: the longest prefix of `pending` that fits (at least one block). */
+  blocks: PendingBlock[];
+  /** The encoded batch for `blocks`, or null when nothing is pending. */
+  batch: EncodedBatch | null;
+  /** Post now: the batch is full, or its oldest block has waited `maxDelayMs`. */
+  post: boolean;
+  reason: SelectReason;
+}
+
+/**
+ * The longest prefix of `pending` whose encoding fits `maxBytes`, found with a galloping then
+ * binary search (compressed size grows with the prefix in practice, so this needs only about
+ * 2·log2(n) compressions). A single block too large on its own still goes alone.
+ */
+export function longestFittingPrefix(
+  pending: readonly BatchBlock[],
+  maxBytes: number,
+  level: number,
+): { count: number; batch: EncodedBatch } {
+  const n = pending.length;
+  const memo = new Map<number, EncodedBatch>();
+  const enc = (k: number): EncodedBatch => {
+    let e = memo.get(k);
+    if (!e) memo.set(k, (e = encodeBatch(pending.slice(0, k), level)));
+    return e;
+  };
+  const fits = (k: number) => enc(k).compressedBytes <= maxBytes;
+  // Usual case first: everything pending fits in one batch.
+  if (fits(n)) return { count: n, batch: enc(n) };
+  if (!fits(1)) return { count: 1, batch: enc(1) };
+  let lo = 1; // fits
+  let hi = n; // does not fit
+  for (let k = 2; k < hi; k *= 2) {
+    if (fits(k)) lo = k;
+    else {
+      hi = k;
+      break;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return { count: lo, batch: enc(lo) };
+}
+
+/** Picks the next batch from pending blocks (in block order) and decides whether to post it now. */
+export function selectBatch(pending: readonly PendingBlock[], opts: SelectOptions): BatchSelection {
+  if (pending.length === 0) return { blocks: [], batch: null, post: false, reason: 'empty' };
+  const { count, batch } = longestFittingPrefix(pending, opts.maxBytes, opts.level);
+  const full = count < pending.length || opts.more === true;
+  const delayed = opts.nowMs - pending[0].startMs >= opts.maxDelayMs;
+  const reason: SelectReason = full ? 'full' : delayed ? 'delay' : 'wait';
+  return { blocks: pending.slice(0, count), batch, post: reason !== 'wait', reason };
+}

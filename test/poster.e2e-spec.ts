@@ -1,0 +1,467 @@
+/**
+ * The batch poster against a real devnet: Redis, an L1 anvil mining every second, and per test
+ * its own Inbox (deployed fresh) and its own L2 anvil whose blocks the test seals.
+ */
+import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { DEV_KEYS, loadConfig } from '@sealane/config';
+import { deployInbox, inboxContract } from '@sealane/contracts';
+import { startEmbedded, type Devnet } from '@sealane/embedded';
+import { ParamsStore } from '@sealane/params';
+import {
+  formatVerifyReport,
+  Poster,
+  PosterStore,
+  verifyChain,
+  type PostedBatch,
+  type PosterOptions,
+} from '@sealane/poster';
+import { connectRedis, Keys, type BatchPostedEvent, type SealaneRedis } from '@sealane/store';
+import { L2Sealer } from './support/l2-sealer';
+import { ManualClock, MemoryLogger, until } from './support/poster-kit';
+
+class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+describe('poster (e2e)', () => {
+  let devnet: Devnet;
+  let redis: SealaneRedis;
+  let l1: JsonRpcProvider;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let nextKey = 1;
+
+  beforeAll(async () => {
+    devnet = await startEmbedded(loadConfig({}));
+    redis = connectRedis(devnet.redisUrl);
+    // No response cache: the poster must see L1 as it is now (e.g. right after a reorg).
+    l1 = new JsonRpcProvider(devnet.l1RpcUrl, undefined, {
+      staticNetwork: true,
+      pollingInterval: 100,
+      cacheTimeout: -1,
+    });
+  });
+
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  afterAll(async () => {
+    l1?.destroy();
+    redis?.disconnect();
+    await devnet?.stop();
+  });
+
+  /** A fresh Inbox, L2 engine and key prefix; `poster()` builds posters sharing them. */
+  async function setup(params: Record<string, number> = {}) {
+    const keys = new Keys(`poster-e2e-${process.pid}-${nextKey}`);
+    nextKey++;
+    const l2 = await startEmbedded(
+      loadConfig({
+        REDIS_URL: devnet.redisUrl,
+        L1_RPC_URL: devnet.l1RpcUrl,
+        INBOX_ADDRESS: devnet.inboxAddress,
+      }),
+    );
+    // A fresh poster account per test, so no test sees another's nonces.
+    const wallet = new Wallet(Wallet.createRandom().privateKey, l1);
+    await l1.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']); // 100 ETH
+    const logFromBlock = await l1.getBlockNumber();
+    const inboxAddress = await deployInbox(new NonceManager(new Wallet(DEV_KEYS[9], l1)), wallet.address, 1n);
+    const paramsStore = new ParamsStore(redis, keys);
+    await paramsStore.init({ batchMaxDelayMs: 0, batchMaxBytes: 1000, ...params });
+    const sealer = await new L2Sealer(l2.l2RpcUrl, redis, keys).init();
+    const clock = new ManualClock(10_000_000_000_000); // far after every slot: all blocks are "old"
+    const events: BatchPostedEvent[] = [];
+    const store = new PosterStore(redis, keys);
+    cleanups.push(async () => {
+      await sealer.close();
+      await l2.stop();
+      const found = await redis.keys(`${keys.prefix}:*`);
+      if (found.length) await redis.del(...found);
+    });
+    const poster = (o: Partial<PosterOptions> = {}) => {
+      const logger = new MemoryLogger();
+      const p = new Poster({
+        redis,
+        keys,
+        params: paramsStore,
+        wallet,
+        inboxAddress,
+        confirmations: 1,
+        pollMs: 50,
+        resubmitMs: 60_000,
+        feeBumpPercent: 15,
+        logFromBlock,
+        clock,
+        logger,
+        onPosted: (ev) => void events.push(ev),
+        ...o,
+      });
+      return Object.assign(p, { logger });
+    };
+    const inbox = inboxContract(inboxAddress, l1);
+    /** Ticks `p` until every sealed block is recorded as posted. */
+    const drain = (p: Poster) =>
+      until(
+        'every sealed block to be posted',
+        () => p.tick(),
+        async () => {
+          const st = await store.load();
+          return st !== null && !st.pending && st.nextBlock === sealer.sealed.length + 1;
+        },
+      );
+    /** Batch records in Redis, in sequence order, as many as the Inbox counts. */
+    const records = async (): Promise<PostedBatch[]> => {
+      const count = Number(await inbox.batchCount());
+      const out: PostedBatch[] = [];
+      for (let s = 0; s < count; s++) {
+        const r = await store.posted(s);
+        if (!r) throw new Error(`batch ${s} is on L1 but not recorded in Redis`);
+        out.push(r);
+      }
+      return out;
+    };
+    const verify = (l2RpcUrl = l2.l2RpcUrl) =>
+      verifyChain({ l1RpcUrl: devnet.l1RpcUrl, inboxAddress, l2RpcUrl, fromBlock: logFromBlock });
+    return {
+      keys,
+      wallet,
+      inboxAddress,
+      inbox,
+      sealer,
+      clock,
+      events,
+      store,
+      poster,
+      drain,
+      records,
+      verify,
+      l2,
+    };
+  }
+
+  /** Every sealed block exactly once, in order, across contiguous batches 0..n-1. */
+  function expectExactCover(recs: PostedBatch[], lastBlock: number) {
+    expect(recs.map((r) => r.sequenceNumber)).toEqual(recs.map((_, i) => i));
+    const covered = recs.flatMap((r) =>
+      Array.from({ length: r.lastBlock - r.firstBlock + 1 }, (_, i) => r.firstBlock + i),
+    );
+    expect(covered).toEqual(Array.from({ length: lastBlock }, (_, i) => i + 1));
+  }
+
+  it('posts sealed blocks to L1 in batches that verify against the L2 engine', async () => {
+    const t = await setup();
+    const p = t.poster();
+    // ~1 KB of incompressible calldata per block and 1000-byte batches: one block per batch.
+    await t.sealer.sealMany(2, { txs: 2, payloadBytes: 200 });
+    await t.sealer.sealMany(4, { txs: 1, payloadBytes: 40 });
+    await t.drain(p);
+    await t.sealer.sealMany(3, { txs: 3, payloadBytes: 10 });
+    await t.drain(p);
+
+    const recs = await t.records();
+    expectExactCover(recs, 9);
+    expect(recs.length).toBeGreaterThanOrEqual(3);
+    expect(recs.every((r) => r.compressedBytes <= 1000 || r.firstBlock === r.lastBlock)).toBe(true);
+    expect(t.events.map((e) => e.sequenceNumber)).toEqual(recs.map((r) => r.sequenceNumber));
+    expect(t.events[0]).toMatchObject({ prefix: t.keys.prefix, l1TxHash: recs[0].l1TxHash });
+    // One L1 transaction per batch: nothing sent twice.
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
+
+    const report = await t.verify();
+    expect(report).toMatchObject({
+      ok: true,
+      batches: recs.length,
+      blocks: 9,
+      transactions: 2 * 2 + 4 + 3 * 3,
+    });
+    expect(report).toMatchObject({ firstBlock: 1, lastBlock: 9, l2Head: 9, mismatches: [] });
+    expect(formatVerifyReport(report)[0]).toMatch(
+      /^verify OK: \d+ batches, 9 blocks \(blocks 1\.\.9\), 17 transactions/,
+    );
+  });
+
+  it('waits for a batch to fill or age before posting it', async () => {
+    const t = await setup({ batchMaxDelayMs: 10_000, batchMaxBytes: 100_000 });
+    const p = t.poster();
+    const [b1] = await t.sealer.sealMany(3);
+    t.clock.t = b1.startMs + 9_999;
+    expect(await p.tick()).toMatchObject({ state: 'idle' });
+    expect(Number(await t.inbox.batchCount())).toBe(0);
+    t.clock.t = b1.startMs + 10_000;
+    await t.drain(p);
+    const recs = await t.records();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ firstBlock: 1, lastBlock: 3 });
+  });
+
+  it('resumes after restarts without skipping or duplicating a batch', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2, { payloadBytes: 100 });
+    const a = t.poster();
+    await t.drain(a);
+    await a.stop();
+
+    // Restart between batches.
+    await t.sealer.sealMany(2, { payloadBytes: 100 });
+    const b = t.poster();
+    await t.drain(b);
+    await b.stop();
+
+    // Restart with a batch in flight (sent, not yet confirmed).
+    await t.sealer.sealMany(2, { payloadBytes: 100 });
+    const c = t.poster();
+    await until(
+      'a batch in flight',
+      () => c.tick(),
+      async () => (await t.store.load())?.pending,
+    );
+    await c.stop();
+    const d = t.poster();
+    d.start();
+    await until(
+      'every block posted',
+      async () => undefined,
+      async () => {
+        const st = await t.store.load();
+        return st && !st.pending && st.nextBlock === 7;
+      },
+    );
+    await d.stop();
+    expect(d.logger.lines.some((l) => /resuming in-flight batch/.test(l))).toBe(true);
+
+    const recs = await t.records();
+    expectExactCover(recs, 6);
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
+    expect(new Set(t.events.map((e) => e.sequenceNumber)).size).toBe(recs.length);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('recovers a batch broadcast just before a crash, without posting it twice', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(3, { payloadBytes: 20 });
+    const crashing = t.poster({
+      hooks: {
+        afterBroadcast: () => {
+          throw new SimulatedCrash('process died after broadcast, before recording');
+        },
+      },
+    });
+    expect(await crashing.tick()).toMatchObject({ state: 'error' });
+    const inFlight = (await t.store.load())!.pending!;
+    expect(inFlight).toMatchObject({ seq: 0, firstBlock: 1 });
+    expect(await t.store.posted(0)).toBeNull();
+    // The transaction lands on L1 with nobody watching.
+    await until(
+      'the batch to land',
+      async () => undefined,
+      async () => (await t.inbox.batchCount()) === 1n,
+    );
+
+    const recovered = t.poster();
+    await t.drain(recovered);
+    const recs = await t.records();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({
+      sequenceNumber: 0,
+      firstBlock: 1,
+      lastBlock: 3,
+      l1TxHash: inFlight.hash,
+    });
+    expect(await t.wallet.getNonce('latest')).toBe(1);
+
+    await t.sealer.sealMany(2, { payloadBytes: 20 });
+    await t.drain(recovered);
+    expectExactCover(await t.records(), 5);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('broadcasts the recorded transaction when the crash came before the broadcast', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2);
+    const crashing = t.poster({
+      hooks: {
+        afterPersist: () => {
+          throw new SimulatedCrash('process died after writing the in-flight record');
+        },
+      },
+    });
+    await crashing.tick();
+    const inFlight = (await t.store.load())!.pending!;
+    expect(await l1.getTransaction(inFlight.hash)).toBeNull();
+
+    const recovered = t.poster();
+    await t.drain(recovered);
+    const recs = await t.records();
+    expect(recs).toHaveLength(1);
+    expect(recs[0].l1TxHash).toBe(inFlight.hash);
+    expect(recovered.logger.lines.some((l) => /does not know .*broadcasting it again/.test(l))).toBe(true);
+  });
+
+  it('adopts batches that landed on L1 when Redis lost their records', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2, { payloadBytes: 300 });
+    const crashing = t.poster({
+      hooks: {
+        afterBroadcast: () => {
+          throw new SimulatedCrash('died');
+        },
+      },
+    });
+    await crashing.tick();
+    const inFlight = (await t.store.load())!.pending!;
+    await until(
+      'the batch to land',
+      async () => undefined,
+      async () => (await t.inbox.batchCount()) === 1n,
+    );
+    // Redis loses its last writes (AOF fsyncs every second): back to the state before the batch.
+    await t.store.reset(0, 1);
+
+    const recovered = t.poster();
+    await t.drain(recovered);
+    const recs = await t.records();
+    expect(recs[0]).toMatchObject({
+      sequenceNumber: 0,
+      l1TxHash: inFlight.hash,
+      rawBytes: inFlight.rawBytes,
+      compressedBytes: inFlight.compressedBytes,
+      dataHash: inFlight.dataHash,
+    });
+    expect(recovered.logger.lines.some((l) => /adopted batch 0/.test(l))).toBe(true);
+    expectExactCover(recs, 2);
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
+  });
+
+  it('rebuilds a batch whose nonce another transaction took', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2);
+    const crashing = t.poster({
+      hooks: {
+        afterPersist: async (p) => {
+          // Someone else spends the poster's nonce first, then the process dies.
+          const tx = await t.wallet.sendTransaction({ to: t.wallet.address, value: 1n, nonce: p.nonce });
+          await tx.wait();
+          throw new SimulatedCrash('died');
+        },
+      },
+    });
+    await crashing.tick();
+    const recovered = t.poster();
+    await t.drain(recovered);
+    expect(recovered.logger.lines.some((l) => /another transaction took the nonce/.test(l))).toBe(true);
+    const recs = await t.records();
+    expectExactCover(recs, 2);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('replaces a transaction that is not mined in time with higher fees', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2);
+    const p = t.poster({ resubmitMs: 30_000 });
+    let replacement = '';
+    await l1.send('evm_setIntervalMining', [0]);
+    try {
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
+      const first = (await t.store.load())!.pending!;
+      expect(await p.tick()).toMatchObject({ state: 'waiting' });
+      t.clock.advance(30_000);
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
+      const second = (await t.store.load())!.pending!;
+      expect(second.nonce).toBe(first.nonce);
+      expect(second.attempts).toEqual([first.hash, second.hash]);
+      replacement = second.hash;
+      expect(BigInt(second.maxFeePerGas) * 100n).toBeGreaterThanOrEqual(BigInt(first.maxFeePerGas) * 115n);
+      expect(BigInt(second.maxPriorityFeePerGas) * 100n).toBeGreaterThanOrEqual(
+        BigInt(first.maxPriorityFeePerGas) * 115n,
+      );
+    } finally {
+      await l1.send('evm_setIntervalMining', [1]);
+    }
+    await t.drain(p);
+    const recs = await t.records();
+    expect(recs).toHaveLength(1);
+    expect(recs[0].l1TxHash).toBe(replacement);
+    expect(await t.wallet.getNonce('latest')).toBe(1);
+  });
+
+  it('broadcasts again when an L1 reorg removes the batch before it is confirmed', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(2);
+    const p = t.poster({ confirmations: 3 });
+    const mined = await until(
+      'the batch to be mined',
+      () => p.tick(),
+      async () => (await t.store.load())?.pending?.minedIn,
+    );
+    await l1.send('evm_setIntervalMining', [0]);
+    try {
+      const head = await l1.getBlockNumber();
+      await l1.send('anvil_rollback', [head - mined.blockNumber + 1]);
+      await p.tick();
+      expect(p.logger.lines.some((l) => /left the chain \(reorg/.test(l))).toBe(true);
+    } finally {
+      await l1.send('evm_setIntervalMining', [1]);
+    }
+    await t.drain(p);
+    const recs = await t.records();
+    expectExactCover(recs, 2);
+    expect(await l1.getTransactionReceipt(recs[0].l1TxHash)).not.toBeNull();
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('verify reports where an L2 engine differs from what L1 holds', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(3, { txs: 2 });
+    await t.drain(t.poster());
+    expect((await t.verify()).ok).toBe(true);
+
+    // Another engine with other blocks: different transactions, timestamps, and one block fewer.
+    const other = await startEmbedded(
+      loadConfig({
+        REDIS_URL: devnet.redisUrl,
+        L1_RPC_URL: devnet.l1RpcUrl,
+        INBOX_ADDRESS: devnet.inboxAddress,
+      }),
+    );
+    const otherSealer = await new L2Sealer(
+      other.l2RpcUrl,
+      redis,
+      new Keys(`${t.keys.prefix}:other`),
+      5000,
+      'b',
+    ).init();
+    cleanups.push(async () => {
+      await otherSealer.close();
+      await other.stop();
+    });
+    await otherSealer.sealMany(2, { txs: 2 });
+
+    const report = await t.verify(other.l2RpcUrl);
+    expect(report.ok).toBe(false);
+    expect(report.blocks).toBe(3);
+    const reasons = (b: number) => report.mismatches.filter((m) => m.block === b).map((m) => m.reason);
+    expect(reasons(1)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^timestamp/),
+        expect.stringMatching(/^transaction 0 is 0x/),
+      ]),
+    );
+    expect(reasons(3)).toEqual(['block is on L1 but missing from the L2 engine']);
+    const lines = formatVerifyReport(report);
+    expect(lines[0]).toMatch(/^verify FAILED: \d+ mismatches in 1 batches, 3 blocks/);
+    expect(lines.some((l) => /block 3 \(batch 0\): block is on L1 but missing/.test(l))).toBe(true);
+  });
+
+  it('verify reports a batch whose data cannot be decoded', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(1);
+    const inbox = inboxContract(t.inboxAddress, t.wallet);
+    await (await inbox.appendBatch(0, 1, 1, '0x07abcdef')).wait();
+    const report = await t.verify();
+    expect(report.ok).toBe(false);
+    expect(report.mismatches).toEqual([
+      { block: 1, batch: 0, reason: 'batch 0: unknown batch version 0x07' },
+    ]);
+  });
+});
