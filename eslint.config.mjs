@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/protocol/**', 'libs/batch/**', 'libs/params/src/params.ts'],
+    files: ['libs/protocol/**', 'libs/batch/**', 'libs/auction/**', 'libs/params/src/params.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
   },
 );
