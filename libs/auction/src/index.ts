@@ -1,0 +1,4 @@
+export * from './auction';
+export * from './auction.error';
+export * from './auction.fixture';
+export * from './merkle';
