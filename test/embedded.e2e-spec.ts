@@ -2,7 +2,14 @@ import { createServer, type Server } from 'node:net';
 import { JsonRpcProvider } from 'ethers';
 import Redis from 'ioredis';
 import { loadConfig } from '@sealane/config';
-import { EmbeddedStartError, freePort, startAnvil, startEmbedded, type Devnet } from '@sealane/embedded';
+import {
+  EmbeddedStartError,
+  freePort,
+  redisBinary,
+  startAnvil,
+  startEmbedded,
+  type Devnet,
+} from '@sealane/embedded';
 import { inboxContract } from '@sealane/contracts';
 
 describe('embedded devnet', () => {
@@ -47,6 +54,13 @@ describe('embedded devnet', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('reports a missing binary clearly', () => {
+    expect(() => redisBinary(['/nonexistent'])).toThrow(EmbeddedStartError);
+    expect(() => redisBinary(['/nonexistent'])).toThrow(
+      /redis-server not found: install it .* or set REDIS_URL/,
+    );
   });
 
   it('reports a port in use clearly', async () => {

@@ -8,7 +8,13 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type SealaneConfig } from '@sealane/config';
-import { startEmbedded, type Devnet, type EmbeddedOptions } from '@sealane/embedded';
+import {
+  assertPortFree,
+  EmbeddedStartError,
+  startEmbedded,
+  type Devnet,
+  type EmbeddedOptions,
+} from '@sealane/embedded';
 import { configureGatewayHttp } from '@sealane/gateway';
 import { ParamsStore } from '@sealane/params';
 import { redisConnectionOptions } from '@sealane/store';
@@ -35,6 +41,10 @@ export interface StartOptions {
 
 export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
   const config = loadConfig(opts.env ?? process.env);
+  // Fail before starting anything when the gateway's port is taken.
+  if (config.COMPONENTS.includes('gateway') && config.GATEWAY_PORT !== 0) {
+    await assertPortFree(config.GATEWAY_PORT, 'the gateway (set GATEWAY_PORT)');
+  }
   const devnet = await startEmbedded(config, opts.embedded);
   try {
     const adapter = new FastifyAdapter({
@@ -52,12 +62,17 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
       { transport: Transport.REDIS, options: redisConnectionOptions(devnet.redisUrl) },
       { inheritAppConfig: true },
     );
-    app.enableShutdownHooks();
     configureGatewayHttp(app, config.RPC_MAX_BODY_BYTES);
     await app.startAllMicroservices();
     let gatewayUrl: string | undefined;
     if (config.COMPONENTS.includes('gateway')) {
-      await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+      await app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST).catch(async (e: NodeJS.ErrnoException) => {
+        await app.close();
+        if (e.code !== 'EADDRINUSE') throw e;
+        throw new EmbeddedStartError(
+          `port ${config.GATEWAY_PORT} for the gateway is already in use: stop what uses it or set GATEWAY_PORT`,
+        );
+      });
       const addr = app.getHttpServer().address();
       const port = typeof addr === 'object' && addr ? addr.port : config.GATEWAY_PORT;
       gatewayUrl = `http://${config.GATEWAY_HOST}:${port}`;

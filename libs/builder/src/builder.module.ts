@@ -5,7 +5,7 @@ import {
   Logger,
   Module,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { SealaneConfig } from '@sealane/config';
@@ -29,7 +29,7 @@ import { systemClock } from './clock';
 
 /** Runs a Builder in this process: leads when it holds the lease, stands by otherwise. */
 @Injectable()
-export class BuilderService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('builder');
   readonly builder: Builder;
   private readonly queue: Queue<SealedBlockJob, void, typeof JOBS.sealedBlock>;
@@ -90,7 +90,8 @@ export class BuilderService implements OnApplicationBootstrap, OnApplicationShut
     this.builder.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the shared connections close (CoreModule closes them on application shutdown). */
+  async onModuleDestroy(): Promise<void> {
     await this.builder.stop();
     await this.queue.close();
   }

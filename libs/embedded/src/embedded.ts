@@ -52,8 +52,8 @@ export function anvilBinary(): string {
   throw new EmbeddedStartError(`anvil binary not found: install dependencies with "npm ci" (package ${pkg})`);
 }
 
-export function redisBinary(): string {
-  const bin = findOnPath('redis-server');
+export function redisBinary(dirs?: string[]): string {
+  const bin = findOnPath('redis-server', dirs);
   if (!bin) {
     throw new EmbeddedStartError(
       'redis-server not found: install it (Debian: apt-get install redis-server) or set REDIS_URL to a running Redis',

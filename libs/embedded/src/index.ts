@@ -1,2 +1,2 @@
-export { EmbeddedStartError, freePort } from './processes';
+export { assertPortFree, EmbeddedStartError, freePort } from './processes';
 export * from './embedded';

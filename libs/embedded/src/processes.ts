@@ -51,12 +51,13 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   });
 }
 
-export function findOnPath(bin: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, bin))) return join(dir, bin);
-  }
-  for (const dir of ['/usr/bin', '/usr/local/bin', '/usr/sbin'])
-    if (existsSync(join(dir, bin))) return join(dir, bin);
+/** Folders searched for binaries: PATH, then the usual system folders (a service's PATH can be bare). */
+export function searchDirs(): string[] {
+  return [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/local/bin', '/usr/sbin'];
+}
+
+export function findOnPath(bin: string, dirs = searchDirs()): string | null {
+  for (const dir of dirs) if (existsSync(join(dir, bin))) return join(dir, bin);
   return null;
 }
 

@@ -10,7 +10,7 @@ import {
   Logger,
   Module,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Worker } from 'bullmq';
@@ -32,7 +32,7 @@ import {
 import { Poster } from './poster';
 
 @Injectable()
-export class PosterService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('poster');
   readonly poster: Poster;
   private readonly provider: JsonRpcProvider;
@@ -91,7 +91,8 @@ export class PosterService implements OnApplicationBootstrap, OnApplicationShutd
     this.worker.on('error', (e) => this.logger.warn(`queue worker: ${e.message}`));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the shared connections close (CoreModule closes them on application shutdown). */
+  async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
     await this.poster.stop();
     this.provider.destroy();
