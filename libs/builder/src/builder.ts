@@ -5,10 +5,19 @@
  */
 import { ParamsStore, type ParamsSnapshot } from '@sealane/params';
 import { L2Engine, nextBaseFee, type EngineBlock } from '@sealane/engine';
-import { decodeTransaction, fromHex, maxCost, NotLeaderError } from '@sealane/protocol';
+import { decodeTransaction, fromHex, keccak256, maxCost, NotLeaderError, toHex } from '@sealane/protocol';
+import type { Wallet } from 'ethers';
+import {
+  type AuctionOutcome,
+  type AuctionRunner,
+  type AuctionWinner,
+  type BundleSimulatorPort,
+  type SimContext,
+} from './auction.runner';
 import {
   Keys,
   PublicLane,
+  type BundleStore,
   type PoolEntry,
   type SealaneRedis,
   type SealedBlock,
@@ -29,8 +38,26 @@ export interface BuilderHooks {
   sealed?(block: SealedBlock, skipped: number): Promise<void> | void;
 }
 
+/** What the builder needs to run the auction: without it, blocks hold the public lane only. */
+export interface BuilderAuction {
+  runner: AuctionRunner;
+  simulator: BundleSimulatorPort;
+  bundles: BundleStore;
+  /** The sequencer's account: the blocks' fee recipient, which pays the refunds. */
+  feeRecipient: Wallet;
+  chainId: number;
+}
+
+interface PlannedTx {
+  hash: string;
+  raw: string;
+  from: string;
+  refundFor?: string;
+}
+
 export interface BuilderOptions {
   id: string;
+  auction?: BuilderAuction;
   leaseTtlMs: number;
   blockGasLimit: bigint;
   /** How long a transaction's status is kept after it leaves the lane. */
@@ -41,6 +68,7 @@ const STATUS_TTL_SEC = 7 * 24 * 3600;
 /** Extra lane entries read beyond the block's capacity, so nonce gaps do not starve a block. */
 const PEEK_MARGIN = 1024;
 const MAX_SUBMIT_ROUNDS = 4;
+const REFUND_GAS = 21_000n;
 /** Largest JSON-RPC batch anvil applies in order (measured: 65 already reorders). */
 const ORDERED_SUBMIT_CHUNK = 64;
 
@@ -135,11 +163,41 @@ export class Builder {
     const snap = await this.params.snapshot(slot);
     const startMs = nextSlotStart(await this.endOf(head), this.clock.now(), snap.values.slotMs);
     const closeMs = startMs + snap.values.slotMs;
-    while (!this.stopping && this.clock.now() < closeMs)
-      await this.sleep(Math.min(closeMs - this.clock.now(), 100));
+    const auctionCloseMs = closeMs - Math.min(snap.values.auctionCloseOffsetMs, snap.values.slotMs);
+    await this.sleepUntil(this.opts.auction ? auctionCloseMs : closeMs);
     if (this.stopping) return;
-    await this.hooks.slotClosed?.(slot, closeMs);
-    await this.seal(slot, startMs, snap);
+    await this.hooks.slotClosed?.(slot, this.clock.now());
+    let outcome: AuctionOutcome | undefined;
+    if (this.opts.auction) {
+      if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
+      const ctx = await this.context(slot, startMs);
+      outcome = await this.opts.auction.runner.close(slot, snap.values, ctx);
+      await this.sleepUntil(closeMs);
+      if (this.stopping) return;
+    }
+    await this.seal(slot, startMs, snap, outcome);
+  }
+
+  private async sleepUntil(ms: number): Promise<void> {
+    while (!this.stopping && this.clock.now() < ms) await this.sleep(Math.min(ms - this.clock.now(), 100));
+  }
+
+  /** The block environment of `slot`, on top of the engine's block `slot - 1`. */
+  private async context(slot: number, startMs: number): Promise<SimContext> {
+    const parent = await this.engine.getBlock(slot - 1);
+    if (!parent) throw new Error(`parent block ${slot - 1} not found on the L2 engine`);
+    return {
+      parentNumber: slot - 1,
+      number: slot,
+      timestamp: Math.floor(startMs / 1000),
+      feeRecipient: this.opts.auction?.feeRecipient.address.toLowerCase() ?? '0x' + '00'.repeat(20),
+      baseFee: nextBaseFee({
+        gasLimit: BigInt(parent.gasLimit),
+        gasUsed: BigInt(parent.gasUsed),
+        baseFeePerGas: BigInt(parent.baseFeePerGas ?? 0),
+      }),
+      gasLimit: BigInt(parent.gasLimit),
+    };
   }
 
   /** When slot `head` ended: its start plus its slot length; the genesis block ends at its timestamp. */
@@ -191,56 +249,176 @@ export class Builder {
     return out;
   }
 
-  /** Seals `slot` on the engine with exactly the selected order, checks it and records it. */
-  async seal(slot: number, startMs: number, snap: ParamsSnapshot): Promise<SealedBlock> {
-    const parent = await this.engine.getBlock(slot - 1);
-    if (!parent) throw new Error(`parent block ${slot - 1} not found on the L2 engine`);
-    const baseFee = nextBaseFee({
-      gasLimit: BigInt(parent.gasLimit),
-      gasUsed: BigInt(parent.gasUsed),
-      baseFeePerGas: BigInt(parent.baseFeePerGas ?? 0),
-    });
-    const skipped: Skip[] = [];
-    const entries = await this.lane.peek(snap.values.publicLaneMaxTxs + PEEK_MARGIN);
-    let candidates = await this.candidates(entries, skipped);
-    const accounts = await this.accounts([...new Set(candidates.map((c) => c.from))]);
-    const selectOpts = { gasBudget: this.opts.blockGasLimit, baseFee, maxTxs: snap.values.publicLaneMaxTxs };
+  /**
+   * The auction winners still valid in their final order: each is re-simulated in place, and
+   * one that now fails or pays less than its price is dropped (the rest are checked again).
+   */
+  private async winnersInPlace(
+    winners: AuctionWinner[],
+    ctx: SimContext,
+    dropped: Map<string, string>,
+  ): Promise<{ winner: AuctionWinner; gasUsed: bigint }[]> {
+    let live = winners.filter((w) => !dropped.has(w.bid.bundleHash));
+    for (;;) {
+      if (live.length === 0) return [];
+      const sims = await this.opts.auction!.simulator.simulateSequence(
+        live.map((w) => w.bundle),
+        ctx,
+      );
+      const bad = live.findIndex((w, i) => !sims[i].ok || sims[i].coinbaseDiff < w.price);
+      if (bad < 0) return live.map((winner, i) => ({ winner, gasUsed: sims[i].totalGasUsed }));
+      const s = sims[bad];
+      dropped.set(
+        live[bad].bid.bundleHash,
+        s.ok
+          ? `pays ${s.coinbaseDiff} in place, less than its price ${live[bad].price}`
+          : `fails in place: ${s.error ?? 'invalid'}`,
+      );
+      live = live.filter((_, i) => i !== bad);
+    }
+  }
 
-    let selection = selectPublic(candidates, accounts, selectOpts);
+  /** Seals `slot` on the engine with exactly the planned order, checks it and records it. */
+  async seal(
+    slot: number,
+    startMs: number,
+    snap: ParamsSnapshot,
+    outcome?: AuctionOutcome,
+  ): Promise<SealedBlock> {
+    const ctx = await this.context(slot, startMs);
+    const auction = this.opts.auction;
+    if (auction) await this.engine.setCoinbase(ctx.feeRecipient);
+    const skipped: Skip[] = [];
+    const dropped = new Map<string, string>();
+    const entries = await this.lane.peek(snap.values.publicLaneMaxTxs + PEEK_MARGIN);
+    const allCandidates = await this.candidates(entries, skipped);
+    const sequencer = auction?.feeRecipient.address.toLowerCase();
+    const winnerSenders = (outcome?.winners ?? []).flatMap((w) => w.bid.nonces.map((n) => n.sender));
+    const senders = new Set([
+      ...allCandidates.map((c) => c.from),
+      ...winnerSenders,
+      ...(sequencer ? [sequencer] : []),
+    ]);
+    const baseAccounts = await this.accounts([...senders]);
+
     for (let round = 0; ; round++) {
+      // Plan: winners (never split), then the public lane, then refunds.
+      const live = outcome ? await this.winnersInPlace(outcome.winners, ctx, dropped) : [];
+      const accounts = new Map(baseAccounts);
+      const bundleTx = new Map<string, string>();
+      let bundleGas = 0n;
+      const top: PlannedTx[] = [];
+      for (const { winner, gasUsed } of live) {
+        bundleGas += gasUsed;
+        winner.bundle.txs.forEach((raw, i) => {
+          const tx = decodeTransaction(fromHex(raw));
+          const acc = accounts.get(tx.from) ?? { nonce: 0, balance: 0n };
+          accounts.set(tx.from, {
+            nonce: Math.max(acc.nonce, tx.nonce + 1),
+            balance: acc.balance - maxCost(tx),
+          });
+          bundleTx.set(winner.bundle.txHashes[i], winner.bid.bundleHash);
+          top.push({ hash: winner.bundle.txHashes[i], raw, from: tx.from });
+        });
+      }
+      const refunds = live.filter(({ winner }) => winner.refund > 0n);
+      const selection = selectPublic(
+        allCandidates.filter((c) => !bundleTx.has(c.hash)),
+        accounts,
+        {
+          gasBudget: this.opts.blockGasLimit - bundleGas - BigInt(refunds.length) * REFUND_GAS,
+          baseFee: ctx.baseFee,
+          maxTxs: snap.values.publicLaneMaxTxs,
+        },
+      );
+      const refundTxs: PlannedTx[] = [];
+      if (auction && sequencer) {
+        let nonce =
+          (baseAccounts.get(sequencer)?.nonce ?? 0) +
+          selection.included.filter((c) => c.from === sequencer).length;
+        for (const { winner } of refunds) {
+          const raw = await auction.feeRecipient.signTransaction({
+            type: 2,
+            chainId: auction.chainId,
+            nonce: nonce++,
+            to: winner.bundle.searcher,
+            value: winner.refund,
+            gasLimit: REFUND_GAS,
+            maxFeePerGas: ctx.baseFee * 2n + 1n,
+            maxPriorityFeePerGas: 0n,
+          });
+          const hash = toHex(keccak256(fromHex(raw)));
+          refundTxs.push({ hash, raw, from: sequencer, refundFor: winner.bid.bundleHash });
+        }
+      }
+      const plan: PlannedTx[] = [
+        ...top,
+        ...selection.included.map((c) => ({ hash: c.hash, raw: c.raw, from: c.from })),
+        ...refundTxs,
+      ];
+
       await this.engine.dropAllTransactions();
       // anvil handles a JSON-RPC batch of more than 64 calls concurrently and may reorder
       // transactions of different senders, so send in order-preserving chunks.
       const res = await this.engine.batch(
-        selection.included.map((c) => ['eth_sendRawTransaction', [c.raw]]),
+        plan.map((t) => ['eth_sendRawTransaction', [t.raw]]),
         ORDERED_SUBMIT_CHUNK,
       );
-      const rejected = new Set<string>();
+      const rejectedPublic = new Set<string>();
       res.forEach((r, i) => {
         if (r.ok) return;
-        const c = selection.included[i];
-        rejected.add(c.hash);
-        skipped.push({
-          hash: c.hash,
-          from: c.from,
-          reason: `rejected by the L2 engine: ${r.error.rpcMessage}`,
-        });
+        const t = plan[i];
+        const bundle = bundleTx.get(t.hash);
+        if (bundle) dropped.set(bundle, `rejected by the L2 engine: ${r.error.rpcMessage}`);
+        else if (t.refundFor)
+          throw new Error(`slot ${slot}: refund rejected by the engine: ${r.error.rpcMessage}`);
+        else {
+          rejectedPublic.add(t.hash);
+          skipped.push({
+            hash: t.hash,
+            from: t.from,
+            reason: `rejected by the L2 engine: ${r.error.rpcMessage}`,
+          });
+        }
       });
-      if (rejected.size === 0) break;
+      const rejectedBundle = res.some((r, i) => !r.ok && bundleTx.has(plan[i].hash));
+      if (!rejectedBundle && rejectedPublic.size === 0) {
+        skipped.push(...selection.skipped);
+        return this.mineAndRecord(
+          slot,
+          startMs,
+          snap,
+          plan,
+          skipped,
+          outcome,
+          live.map((l) => l.winner),
+          dropped,
+          refundTxs,
+        );
+      }
       if (round === MAX_SUBMIT_ROUNDS)
         throw new Error(`slot ${slot}: the engine keeps rejecting transactions`);
-      candidates = candidates.filter((c) => !rejected.has(c.hash));
-      selection = selectPublic(candidates, accounts, selectOpts);
+      for (let i = allCandidates.length - 1; i >= 0; i--)
+        if (rejectedPublic.has(allCandidates[i].hash)) allCandidates.splice(i, 1);
     }
-    skipped.push(...selection.skipped);
+  }
 
+  private async mineAndRecord(
+    slot: number,
+    startMs: number,
+    snap: ParamsSnapshot,
+    plan: PlannedTx[],
+    skipped: Skip[],
+    outcome: AuctionOutcome | undefined,
+    included: AuctionWinner[],
+    dropped: Map<string, string>,
+    refunds: PlannedTx[],
+  ): Promise<SealedBlock> {
     if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
-    const timestamp = Math.floor(startMs / 1000);
-    await this.engine.mine(timestamp);
+    await this.engine.mine(Math.floor(startMs / 1000));
     const block = await this.engine.getBlock(slot);
     if (!block) throw new Error(`block ${slot} missing right after sealing`);
-
-    const intended = selection.included.map((c) => c.hash);
+    const intended = plan.map((t) => t.hash);
     if (
       block.transactions.length !== intended.length ||
       block.transactions.some((h, i) => h.toLowerCase() !== intended[i])
@@ -249,10 +427,63 @@ export class Builder {
         `slot ${slot}: sealed block differs from the intended order (intended ${intended.length}, sealed ${block.transactions.length})`,
       );
     }
-    const rawByHash = new Map(selection.included.map((c) => [c.hash, c.raw]));
-    const sealed = await this.toSealedBlock(block, startMs, snap.version, rawByHash);
-    await this.commit(sealed, skipped, new Map(selection.included.map((c) => [c.hash, c.from])));
+    const sealed = await this.toSealedBlock(
+      block,
+      startMs,
+      snap.version,
+      new Map(plan.map((t) => [t.hash, t.raw])),
+    );
+    await this.commit(sealed, skipped, new Map(plan.map((t) => [t.hash, t.from])));
+    if (outcome) await this.publishResults(slot, snap, outcome, included, dropped, refunds);
     return sealed;
+  }
+
+  /** Bundle outcomes for their searchers, then the slot's public results. */
+  private async publishResults(
+    slot: number,
+    snap: ParamsSnapshot,
+    outcome: AuctionOutcome,
+    included: AuctionWinner[],
+    dropped: Map<string, string>,
+    refunds: PlannedTx[],
+  ): Promise<void> {
+    const store = this.opts.auction!.bundles;
+    const refundTx = new Map(refunds.map((r) => [r.refundFor!, r.hash]));
+    await Promise.all([
+      ...included.map((w) =>
+        store.setState(w.bid.bundleHash, 'included', {
+          block: slot,
+          refundTxHash: refundTx.get(w.bid.bundleHash),
+        }),
+      ),
+      ...[...dropped].map(([h, reason]) => store.setState(h, 'dropped', { block: slot, reason })),
+    ]);
+    await store.saveResults({
+      slot,
+      block: slot,
+      paramsVersion: snap.version,
+      rules: {
+        pricing: outcome.rules.pricing,
+        ranking: outcome.rules.ranking,
+        reservePrice: outcome.rules.reservePrice.toString(),
+        gasBudget: Number(outcome.rules.gasBudget),
+      },
+      seed: toHex(outcome.seed),
+      bids: outcome.bids,
+      bidsRoot: outcome.bidsRoot,
+      leaves: outcome.leaves,
+      winners: included.map((w) => ({
+        bundleHash: w.bid.bundleHash,
+        searcher: w.bid.searcher,
+        value: w.bid.value.toString(),
+        price: w.price.toString(),
+        refund: w.refund.toString(),
+        gasUsed: Number(w.bid.gasUsed),
+        priceSetBy: w.priceSetBy,
+        ...(refundTx.get(w.bid.bundleHash) ? { refundTxHash: refundTx.get(w.bid.bundleHash) } : {}),
+      })),
+      dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
+    });
   }
 
   private async toSealedBlock(

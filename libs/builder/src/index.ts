@@ -3,3 +3,4 @@ export * from './builder.module';
 export * from './clock';
 export * from './lease';
 export * from './public-lane.select';
+export * from './auction.runner';

@@ -38,6 +38,11 @@ export class L2Engine extends EngineClient {
     await this.call('evm_mine', [{ timestamp: timestampSec, blocks: 1 }]);
   }
 
+  /** The fee recipient of the blocks this engine seals. */
+  async setCoinbase(address: string): Promise<void> {
+    await this.call('anvil_setCoinbase', [address]);
+  }
+
   async setAutomine(on: boolean): Promise<void> {
     await this.call('evm_setAutomine', [on]);
   }

@@ -3,7 +3,7 @@
  * trip, answers. Read calls go to the L2 engine; nothing that controls the engine is exposed.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONFIG, EventBus } from '@sealane/core';
+import { CONFIG, EventBus, REDIS } from '@sealane/core';
 import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
 import { ParamsStore, type Params } from '@sealane/params';
@@ -18,7 +18,8 @@ import {
   RpcError,
   type RpcContext,
 } from '@sealane/rpc';
-import { PublicLane } from '@sealane/store';
+import { BundleStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
+import { SearcherApi } from './searcher-api';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -55,6 +56,8 @@ export class GatewayService {
     private readonly lane: PublicLane,
     private readonly paramsStore: ParamsStore,
     readonly events: EventBus,
+    @Inject(REDIS) redis: SealaneRedis,
+    keys: Keys,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
     this.dispatcher = new JsonRpcDispatcher({
@@ -71,6 +74,12 @@ export class GatewayService {
         return this.lane.status(hash32(p[0], 'transaction hash'));
       });
     for (const m of FORWARDED_METHODS) this.dispatcher.register(m, (p) => this.forward(m, p));
+    new SearcherApi({
+      chainId: BigInt(config.L2_CHAIN_ID),
+      bundles: new BundleStore(redis, keys),
+      params: paramsStore,
+      sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
+    }).register(this.dispatcher);
   }
 
   handle(rawBody: string, headers: RpcContext['headers']) {

@@ -47,6 +47,48 @@ export const PARAM_DEFS = {
     unit: 'ms',
     description: 'longest a sealed block waits before its batch is posted',
   },
+  auctionPricing: {
+    default: 0,
+    min: 0,
+    max: 1,
+    unit: 'enum',
+    description: 'how winners pay: 0 = first price, 1 = critical value (second price with one winner)',
+  },
+  auctionRanking: {
+    default: 0,
+    min: 0,
+    max: 1,
+    unit: 'enum',
+    description: 'how bundles rank: 0 = total value, 1 = value per gas',
+  },
+  reservePriceGwei: {
+    default: 0,
+    min: 0,
+    max: 1_000_000_000,
+    unit: 'gwei',
+    description: 'least a winning bundle pays the sequencer',
+  },
+  mevLaneGasPercent: {
+    default: 25,
+    min: 0,
+    max: 100,
+    unit: '%',
+    description: 'share of the block gas limit sold in the auction (top of block)',
+  },
+  bundlesPerSearcherPerSlot: {
+    default: 20,
+    min: 1,
+    max: 10_000,
+    unit: 'bundles',
+    description: 'most bundles (incl. replacements) one searcher may send for one slot',
+  },
+  auctionCloseOffsetMs: {
+    default: 150,
+    min: 0,
+    max: 10_000,
+    unit: 'ms',
+    description: 'the auction of a slot closes this long before the slot ends, leaving time to simulate',
+  },
 } as const satisfies Record<string, ParamDef>;
 
 export type ParamName = keyof typeof PARAM_DEFS;

@@ -13,7 +13,14 @@ export type SealaneErrorName =
   | 'PoolFullError'
   | 'TransactionTooLargeError'
   | 'NotLeaderError'
-  | 'UpstreamError';
+  | 'UpstreamError'
+  | 'UnauthenticatedError'
+  | 'BundleTooLargeError'
+  | 'InvalidBundleError'
+  | 'SlotClosedError'
+  | 'RateLimitedError'
+  | 'BundleNotFoundError'
+  | 'IntakePausedError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -57,6 +64,25 @@ export class NotLeaderError extends SealaneError {
 }
 export class UpstreamError extends SealaneError {
   override readonly name = 'UpstreamError';
+}
+
+export class BundleTooLargeError extends SealaneError {
+  override readonly name = 'BundleTooLargeError';
+}
+export class InvalidBundleError extends SealaneError {
+  override readonly name = 'InvalidBundleError';
+}
+export class SlotClosedError extends SealaneError {
+  override readonly name = 'SlotClosedError';
+}
+export class RateLimitedError extends SealaneError {
+  override readonly name = 'RateLimitedError';
+}
+export class BundleNotFoundError extends SealaneError {
+  override readonly name = 'BundleNotFoundError';
+}
+export class IntakePausedError extends SealaneError {
+  override readonly name = 'IntakePausedError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './hash';
 export * from './recover';
 export * from './transaction';
+export * from './flashbots-auth';

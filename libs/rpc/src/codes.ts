@@ -25,4 +25,11 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   TransactionTooLargeError: -32018,
   NotLeaderError: -32019,
   UpstreamError: -32020,
+  UnauthenticatedError: -32021,
+  BundleTooLargeError: -32022,
+  InvalidBundleError: -32023,
+  SlotClosedError: -32024,
+  RateLimitedError: -32025,
+  BundleNotFoundError: -32026,
+  IntakePausedError: -32027,
 };

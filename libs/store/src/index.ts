@@ -1,3 +1,4 @@
 export * from './names';
 export * from './redis';
 export * from './public-lane';
+export * from './bundle-store';

@@ -55,6 +55,30 @@ export class Keys {
   batch(seq: number): string {
     return this.k('batch', seq);
   }
+  /** HASH entry -> bundle JSON: the sealed bids for one slot (entry = replacement uuid or hash). */
+  slotBundles(slot: number): string {
+    return this.k('auction', slot, 'bundles');
+  }
+  /** Set once the auction of a slot has closed: no bundle is accepted or cancelled after. */
+  slotClosed(slot: number): string {
+    return this.k('auction', slot, 'closed');
+  }
+  /** Counter of one searcher's submissions for one slot (the rate limit). */
+  searcherCount(slot: number, searcher: string): string {
+    return this.k('auction', slot, 'count', searcher.toLowerCase());
+  }
+  /** STRING slot of a searcher's bundle with a replacement uuid (for eth_cancelBundle). */
+  replacementSlot(searcher: string, uuid: string): string {
+    return this.k('auction', 'uuid', searcher.toLowerCase(), uuid.toLowerCase());
+  }
+  /** STRING JSON BundleStatus, readable only by its searcher through the API. */
+  bundleStatus(bundleHash: string): string {
+    return this.k('bundle', bundleHash.toLowerCase());
+  }
+  /** STRING JSON SlotResults, published once the slot's block is sealed. */
+  slotResults(slot: number): string {
+    return this.k('auction', slot, 'results');
+  }
   /** BullMQ's own key prefix for this deployment. */
   bullPrefix(): string {
     return this.k('bull');

@@ -25,6 +25,19 @@ export interface SealaneRedis extends Redis {
     ...args: (string | number)[]
   ): Promise<number>;
   renewLease(lease: string, token: string, ttlMs: number): Promise<number>;
+  addBundle(
+    closed: string,
+    bundles: string,
+    counter: string,
+    status: string,
+    entry: string,
+    bundle: string,
+    limit: number,
+    statusJson: string,
+    ttlSec: number,
+  ): Promise<string | number>;
+  cancelBundle(closed: string, bundles: string, entry: string): Promise<string | number>;
+  closeAuction(closed: string, bundles: string, ttlSec: number): Promise<string[]>;
   releaseLease(lease: string, token: string): Promise<number>;
 }
 

@@ -1,0 +1,222 @@
+/**
+ * The Flashbots-compatible searcher API: eth_sendBundle, eth_cancelBundle,
+ * flashbots_getBundleStatsV2, and Sealane's sealane_getBundleStatus, sealane_getSlotResults,
+ * sealane_getBidProof. Every method but the results is authenticated with X-Flashbots-Signature,
+ * and a bundle's status or proof is answered only to the searcher that signed it.
+ */
+import { bidLeaf, bidProof } from '@sealane/auction';
+import {
+  BundleNotFoundError,
+  BundleTooLargeError,
+  bundleHash,
+  decodeTransaction,
+  FLASHBOTS_HEADER,
+  fromHex,
+  InvalidBundleError,
+  SlotClosedError,
+  toHex,
+  verifyFlashbotsSignature,
+} from '@sealane/protocol';
+import { arity, hash32, hexData, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
+import type { ParamsStore } from '@sealane/params';
+import type { BundleStatus, BundleStore, StoredBundle } from '@sealane/store';
+
+/** Flashbots' limits for one bundle. */
+export const MAX_BUNDLE_TXS = 100;
+export const MAX_BUNDLE_BYTES = 300_000;
+/** How far ahead of the open slot a bundle may target. */
+export const MAX_SLOTS_AHEAD = 100;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export interface SearcherApiDeps {
+  chainId: bigint;
+  bundles: BundleStore;
+  params: ParamsStore;
+  /** The highest sealed L2 block. */
+  sealedHead(): Promise<number>;
+}
+
+function object(v: unknown, name: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw invalidParams(`${name} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function quantity(v: unknown, name: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(v)) return Number(v);
+  throw invalidParams(`${name} must be a 0x quantity`);
+}
+
+function optionalNumber(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  return quantity(v, name);
+}
+
+function hashList(v: unknown, name: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw invalidParams(`${name} must be an array of transaction hashes`);
+  return v.map((h, i) => hash32(h, `${name}[${i}]`));
+}
+
+export class SearcherApi {
+  constructor(private readonly deps: SearcherApiDeps) {}
+
+  register(d: JsonRpcDispatcher): void {
+    d.register('eth_sendBundle', (p, ctx) => this.sendBundle(p, ctx))
+      .register('eth_cancelBundle', (p, ctx) => this.cancelBundle(p, ctx))
+      .register('flashbots_getBundleStatsV2', (p, ctx) => this.bundleStats(p, ctx))
+      .register('sealane_getBundleStatus', (p, ctx) => this.bundleStatus(p, ctx))
+      .register('sealane_getSlotResults', (p) => this.slotResults(p))
+      .register('sealane_getBidProof', (p, ctx) => this.bidProof(p, ctx));
+  }
+
+  private searcher(ctx: RpcContext): string {
+    return verifyFlashbotsSignature(ctx.headers[FLASHBOTS_HEADER], ctx.rawBody);
+  }
+
+  async sendBundle(p: unknown[], ctx: RpcContext): Promise<{ bundleHash: string }> {
+    const searcher = this.searcher(ctx);
+    arity(p, 1);
+    const o = object(p[0], 'bundle');
+    if (!Array.isArray(o.txs) || o.txs.length === 0)
+      throw invalidParams('txs must be a non-empty array of signed transactions');
+    if (o.txs.length > MAX_BUNDLE_TXS)
+      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
+    const raws = o.txs.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
+    const bytes = raws.reduce((n, r) => n + (r.length - 2) / 2, 0);
+    if (bytes > MAX_BUNDLE_BYTES)
+      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
+    const decoded = raws.map((r) => decodeTransaction(fromHex(r), { chainId: this.deps.chainId }));
+    const txHashes = decoded.map((t) => t.hash);
+    if (new Set(txHashes).size !== txHashes.length)
+      throw new InvalidBundleError('a bundle may not hold the same transaction twice');
+    const slot = quantity(o.blockNumber, 'blockNumber');
+    const head = await this.deps.sealedHead();
+    if (slot <= head) throw new SlotClosedError(`block ${slot} is already sealed (head ${head})`);
+    if (slot > head + MAX_SLOTS_AHEAD)
+      throw new InvalidBundleError(`blockNumber ${slot} is more than ${MAX_SLOTS_AHEAD} blocks ahead`);
+    const minTimestamp = optionalNumber(o.minTimestamp, 'minTimestamp');
+    const maxTimestamp = optionalNumber(o.maxTimestamp, 'maxTimestamp');
+    if (
+      minTimestamp !== undefined &&
+      maxTimestamp !== undefined &&
+      maxTimestamp > 0 &&
+      minTimestamp > maxTimestamp
+    ) {
+      throw new InvalidBundleError('minTimestamp is after maxTimestamp');
+    }
+    const inBundle = new Set(txHashes);
+    const revertingTxHashes = hashList(o.revertingTxHashes, 'revertingTxHashes');
+    const droppingTxHashes = hashList(o.droppingTxHashes, 'droppingTxHashes');
+    for (const h of [...revertingTxHashes, ...droppingTxHashes]) {
+      if (!inBundle.has(h)) throw new InvalidBundleError(`${h} is not a transaction of the bundle`);
+    }
+    let replacementUuid: string | undefined;
+    if (o.replacementUuid !== undefined && o.replacementUuid !== null) {
+      if (typeof o.replacementUuid !== 'string' || !UUID.test(o.replacementUuid))
+        throw invalidParams('replacementUuid must be a UUID');
+      replacementUuid = o.replacementUuid.toLowerCase();
+    }
+    const hash = toHex(bundleHash(txHashes.map((h) => fromHex(h))));
+    const bundle: StoredBundle = {
+      bundleHash: hash,
+      searcher,
+      slot,
+      txs: raws,
+      txHashes,
+      revertingTxHashes,
+      droppingTxHashes,
+      ...(minTimestamp ? { minTimestamp } : {}),
+      ...(maxTimestamp ? { maxTimestamp } : {}),
+      ...(replacementUuid ? { replacementUuid } : {}),
+      receivedAt: Date.now(),
+    };
+    const params = await this.deps.params.snapshot(slot);
+    await this.deps.bundles.add(bundle, params.values.bundlesPerSearcherPerSlot);
+    return { bundleHash: hash };
+  }
+
+  async cancelBundle(p: unknown[], ctx: RpcContext): Promise<string[]> {
+    const searcher = this.searcher(ctx);
+    arity(p, 1);
+    const o = object(p[0], 'params');
+    if (typeof o.replacementUuid !== 'string' || !UUID.test(o.replacementUuid))
+      throw invalidParams('replacementUuid must be a UUID');
+    return [await this.deps.bundles.cancel(searcher, o.replacementUuid.toLowerCase())];
+  }
+
+  /** The searcher's own bundle only: to anyone else it does not exist. */
+  private async ownStatus(hash: string, searcher: string): Promise<BundleStatus> {
+    const s = await this.deps.bundles.status(hash);
+    if (!s || s.searcher !== searcher) throw new BundleNotFoundError(`no bundle ${hash} from ${searcher}`);
+    return s;
+  }
+
+  async bundleStatus(p: unknown[], ctx: RpcContext): Promise<BundleStatus> {
+    const searcher = this.searcher(ctx);
+    arity(p, 1);
+    const hash =
+      typeof p[0] === 'object' && p[0] !== null ? (p[0] as { bundleHash?: unknown }).bundleHash : p[0];
+    return this.ownStatus(hash32(hash, 'bundleHash'), searcher);
+  }
+
+  /** Flashbots' shape, filled from the bundle's status. */
+  async bundleStats(p: unknown[], ctx: RpcContext): Promise<Record<string, unknown>> {
+    const searcher = this.searcher(ctx);
+    arity(p, 1);
+    const o = object(p[0], 'params');
+    const s = await this.ownStatus(hash32(o.bundleHash, 'bundleHash'), searcher);
+    const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const considered = s.simulatedAt !== undefined && s.state !== 'cancelled' && s.state !== 'replaced';
+    const sealed = s.state === 'included';
+    return {
+      isHighPriority: true,
+      isSimulated: s.simulatedAt !== undefined,
+      simulatedAt: iso(s.simulatedAt),
+      receivedAt: iso(s.receivedAt),
+      consideredByBuildersAt: considered ? [{ pubkey: 'sealane', timestamp: iso(s.simulatedAt) }] : [],
+      sealedByBuildersAt: sealed ? [{ pubkey: 'sealane', timestamp: iso(s.simulatedAt) }] : [],
+      sealane: s,
+    };
+  }
+
+  async slotResults(p: unknown[]): Promise<unknown> {
+    arity(p, 1);
+    return this.deps.bundles.results(quantity(p[0], 'block number'));
+  }
+
+  async bidProof(
+    p: unknown[],
+    ctx: RpcContext,
+  ): Promise<{ slot: number; leaf: string; proof: string[]; root: string }> {
+    const searcher = this.searcher(ctx);
+    arity(p, 1);
+    const hash =
+      typeof p[0] === 'object' && p[0] !== null ? (p[0] as { bundleHash?: unknown }).bundleHash : p[0];
+    const s = await this.ownStatus(hash32(hash, 'bundleHash'), searcher);
+    const results = await this.deps.bundles.results(s.slot);
+    if (!results || s.value === undefined)
+      throw new BundleNotFoundError(`the results of block ${s.slot} are not published yet`);
+    const leaf = bidLeafOf(s);
+    const leaves = results.leaves.map((l) => fromHex(l));
+    if (!results.leaves.includes(toHex(leaf)))
+      throw new BundleNotFoundError(`bundle ${s.bundleHash} was not counted in block ${s.slot}`);
+    return {
+      slot: s.slot,
+      leaf: toHex(leaf),
+      proof: bidProof(leaves, leaf).map((x) => toHex(x)),
+      root: results.bidsRoot,
+    };
+  }
+}
+
+/** The leaf of a bid counted at the close, from its status record. */
+export function bidLeafOf(s: BundleStatus): Uint8Array {
+  return bidLeaf(s.slot, {
+    bundleHash: s.bundleHash,
+    searcher: s.searcher,
+    value: BigInt(s.value ?? 0),
+    gasUsed: BigInt(s.gasUsed ?? 0),
+  });
+}
