@@ -6,6 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { benchAuction } from './auction.bench';
+import { benchBundles } from './bundles.bench';
 import { benchIngest } from './ingest.bench';
 import { benchRecovery } from './recovery.bench';
 import { benchSeal } from './seal.bench';
@@ -15,6 +17,8 @@ const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
   ['sender recovery', benchRecovery],
   ['public-lane ingest', benchIngest],
   ['seal time', benchSeal],
+  ['bundle ingest', benchBundles],
+  ['auction clearing', benchAuction],
 ];
 
 /** Compiled to dist/bench/run.js; the results belong next to the sources. */
