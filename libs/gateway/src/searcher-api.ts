@@ -59,8 +59,34 @@ function hashList(v: unknown, name: string): string[] {
   return v.map((h, i) => hash32(h, `${name}[${i}]`));
 }
 
+/**
+ * How long the sealed head and a slot's parameters are reused between requests. Staleness is
+ * harmless: the Lua script refuses a bundle for a closed slot whatever the cached head says,
+ * and parameters change only through timelocked governance, far ahead of their slot.
+ */
+const CACHE_MS = 100;
+
 export class SearcherApi {
+  private head = { value: 0, at: -Infinity };
+  private readonly limits = new Map<number, { value: number; at: number }>();
+
   constructor(private readonly deps: SearcherApiDeps) {}
+
+  private async sealedHead(): Promise<number> {
+    const now = Date.now();
+    if (now - this.head.at > CACHE_MS) this.head = { value: await this.deps.sealedHead(), at: now };
+    return this.head.value;
+  }
+
+  private async bundleLimit(slot: number): Promise<number> {
+    const now = Date.now();
+    const hit = this.limits.get(slot);
+    if (hit && now - hit.at <= CACHE_MS) return hit.value;
+    if (this.limits.size > 4 * MAX_SLOTS_AHEAD) this.limits.clear();
+    const value = (await this.deps.params.snapshot(slot)).values.bundlesPerSearcherPerSlot;
+    this.limits.set(slot, { value, at: now });
+    return value;
+  }
 
   register(d: JsonRpcDispatcher): void {
     d.register('eth_sendBundle', (p, ctx) => this.sendBundle(p, ctx))
@@ -92,7 +118,7 @@ export class SearcherApi {
     if (new Set(txHashes).size !== txHashes.length)
       throw new InvalidBundleError('a bundle may not hold the same transaction twice');
     const slot = quantity(o.blockNumber, 'blockNumber');
-    const head = await this.deps.sealedHead();
+    const head = await this.sealedHead();
     if (slot <= head) throw new SlotClosedError(`block ${slot} is already sealed (head ${head})`);
     if (slot > head + MAX_SLOTS_AHEAD)
       throw new InvalidBundleError(`blockNumber ${slot} is more than ${MAX_SLOTS_AHEAD} blocks ahead`);
@@ -132,8 +158,7 @@ export class SearcherApi {
       ...(replacementUuid ? { replacementUuid } : {}),
       receivedAt: Date.now(),
     };
-    const params = await this.deps.params.snapshot(slot);
-    await this.deps.bundles.add(bundle, params.values.bundlesPerSearcherPerSlot);
+    await this.deps.bundles.add(bundle, await this.bundleLimit(slot));
     return { bundleHash: hash };
   }
 

@@ -7,6 +7,7 @@ import {
   InvalidTransactionError,
   keccak256,
   nativeRecoveryAvailable,
+  nativeKeccakAvailable,
   recoverSigner,
   toHex,
   TransactionTooLargeError,
@@ -125,6 +126,21 @@ describe('decodeTransaction', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('keccak256 backends', () => {
+  it('native Keccak is available on this machine', () => {
+    expect(nativeKeccakAvailable()).toBe(true);
+  });
+
+  it('native and @noble/hashes agree', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => {
+        expect(toHex(keccak256(data, 'native'))).toBe(toHex(keccak256(data, 'js')));
+      }),
+      { numRuns: 500 },
     );
   });
 });
