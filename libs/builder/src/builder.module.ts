@@ -24,7 +24,11 @@ import {
   type SealedBlockJob,
   type SlotClosedEvent,
 } from '@sealane/store';
+import { Wallet } from 'ethers';
+import { BundleSimulator, type BundleSimulation } from '@sealane/simulator';
+import { BundleStore } from '@sealane/store';
 import { Builder } from './builder';
+import { AuctionRunner, type BundleOutcome, type BundleSimulatorPort } from './auction.runner';
 import { systemClock } from './clock';
 
 /** Runs a Builder in this process: leads when it holds the lease, stands by otherwise. */
@@ -49,6 +53,8 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
       prefix: keys.bullPrefix(),
     });
     const prefix = keys.prefix;
+    const bundles = new BundleStore(redis, keys);
+    const simulator = simulatorPort(new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) }));
     this.builder = new Builder(
       redis,
       keys,
@@ -60,6 +66,13 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
         id: config.BUILDER_ID ?? `${hostname()}-${process.pid}`,
         leaseTtlMs: config.LEASE_TTL_MS,
         blockGasLimit: BigInt(config.L2_BLOCK_GAS_LIMIT),
+        auction: {
+          runner: new AuctionRunner(bundles, simulator),
+          simulator,
+          bundles,
+          feeRecipient: new Wallet(config.SEQUENCER_PRIVATE_KEY),
+          chainId: config.L2_CHAIN_ID,
+        },
       },
       {
         slotClosed: (slot, closedAtMs) =>
@@ -95,6 +108,34 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.builder.stop();
     await this.queue.close();
   }
+}
+
+function outcome(b: BundleSimulation): BundleOutcome {
+  return {
+    ok: b.valid,
+    ...(b.failure
+      ? {
+          error: `${b.failure.code} at tx ${b.failure.txIndex} (${b.failure.txHash}): ${b.failure.message}`,
+          failedTx: b.failure.txHash,
+        }
+      : {}),
+    coinbaseDiff: b.coinbaseDiff,
+    totalGasUsed: b.totalGasUsed,
+    reads: b.reads,
+    writes: b.writes,
+  };
+}
+
+/** @sealane/simulator as the builder's port: the auction's view, and the in-place re-check. */
+export function simulatorPort(sim: BundleSimulator): BundleSimulatorPort {
+  return {
+    simulateMany: async (bundles, ctx) => (await sim.simulateMany(bundles, ctx)).map(outcome),
+    simulateSequence: async (bundles, ctx) =>
+      (await sim.simulateSequence(bundles, ctx, { stateKeys: false })).bundles.map((b) => ({
+        ...outcome(b),
+        ok: b.included,
+      })),
+  };
 }
 
 @Module({ providers: [BuilderService], exports: [BuilderService] })

@@ -53,6 +53,8 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  /** The sequencer's L2 account: fee recipient of every block, and payer of auction refunds. */
+  SEQUENCER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
   POSTER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
   POSTER_CONFIRMATIONS: int(0, 64).default(1),
   POSTER_POLL_MS: int(10).default(250),

@@ -1,5 +1,5 @@
 /**
- * Compiles the Solidity sources in contracts/ with the npm `solc` (never downloaded) and caches
+ * Compiles the Solidity sources in contracts/ (and its subfolders, e.g. contracts/amm/) with the npm `solc` (never downloaded) and caches
  * the artifacts in contracts/out/. The build runs this ahead of time; a missing artifact is
  * compiled on first use so a forgotten build step cannot break a run.
  */
@@ -28,13 +28,28 @@ interface SolcOutput {
   contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
 }
 
-/** Compiles every contracts/*.sol and writes contracts/out/<Name>.json; returns the artifacts. */
+/** Every .sol under `dir` (skipping out/), as paths relative to it with '/' separators. */
+function solidityFiles(dir: string, prefix = ''): string[] {
+  const found: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory() && rel !== 'out' && !e.name.startsWith('.')) found.push(...solidityFiles(dir, rel));
+    else if (e.isFile() && e.name.endsWith('.sol')) found.push(rel);
+  }
+  return found.sort();
+}
+
+/**
+ * Compiles every contracts/**\/*.sol and writes contracts/out/<Name>.json; returns the artifacts.
+ * Source units are named by their path under contracts/, so relative imports between them
+ * resolve without an import callback; artifacts stay flat, so contract names must be unique.
+ */
 export function compileContracts(root = repoRoot()): Artifact[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require('solc') as { compile(input: string): string };
   const srcDir = join(root, 'contracts');
   const sources: Record<string, { content: string }> = {};
-  for (const f of readdirSync(srcDir).filter((f) => f.endsWith('.sol'))) {
+  for (const f of solidityFiles(srcDir)) {
     sources[f] = { content: readFileSync(join(srcDir, f), 'utf8') };
   }
   const input = {
@@ -52,8 +67,14 @@ export function compileContracts(root = repoRoot()): Artifact[] {
   const outDir = join(srcDir, 'out');
   mkdirSync(outDir, { recursive: true });
   const artifacts: Artifact[] = [];
-  for (const file of Object.values(out.contracts)) {
-    for (const [contractName, c] of Object.entries(file)) {
+  const seen = new Map<string, string>();
+  for (const [file, contracts] of Object.entries(out.contracts)) {
+    for (const [contractName, c] of Object.entries(contracts)) {
+      // Nothing to deploy and nothing to call (a library of internal functions only).
+      if (!c.evm.bytecode.object && c.abi.length === 0) continue;
+      const other = seen.get(contractName);
+      if (other) throw new Error(`two contracts named ${contractName}: ${other} and ${file}`);
+      seen.set(contractName, file);
       const a: Artifact = { contractName, abi: c.abi, bytecode: '0x' + c.evm.bytecode.object };
       writeFileSync(join(outDir, `${contractName}.json`), JSON.stringify(a, null, 2));
       artifacts.push(a);

@@ -7,19 +7,29 @@ import { CONFIG, EventBus, REDIS } from '@sealane/core';
 import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
 import { ParamsStore, type Params } from '@sealane/params';
-import { decodeTransaction, fromHex, GasLimitTooHighError, UpstreamError } from '@sealane/protocol';
+import {
+  decodeTransaction,
+  fromHex,
+  GasLimitTooHighError,
+  InvalidBundleError,
+  SealaneError,
+  UpstreamError,
+} from '@sealane/protocol';
 import {
   address,
   arity,
   blockTag,
   hash32,
   hexData,
+  invalidParams,
   JsonRpcDispatcher,
   RpcError,
   type RpcContext,
 } from '@sealane/rpc';
 import { BundleStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
-import { SearcherApi } from './searcher-api';
+import { SearcherApi, type CallBundleRequest } from './searcher-api';
+import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
+import { Wallet } from 'ethers';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -49,6 +59,9 @@ export class GatewayService {
   private readonly logger = new Logger('gateway');
   readonly dispatcher: JsonRpcDispatcher;
   private params: { values: Params; at: number } | null = null;
+  private readonly simulator: BundleSimulator;
+  /** Where the sequencer's blocks pay: the default coinbase of eth_callBundle. */
+  private readonly feeRecipient: string;
 
   constructor(
     @Inject(CONFIG) private readonly config: SealaneConfig,
@@ -60,6 +73,8 @@ export class GatewayService {
     keys: Keys,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
+    this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
+    this.feeRecipient = new Wallet(config.SEQUENCER_PRIVATE_KEY).address.toLowerCase();
     this.dispatcher = new JsonRpcDispatcher({
       maxBatch: config.RPC_MAX_BATCH,
       onInternalError: (e, method) => this.logger.error(`${method}: ${(e as Error)?.stack ?? String(e)}`),
@@ -79,6 +94,7 @@ export class GatewayService {
       bundles: new BundleStore(redis, keys),
       params: paramsStore,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
+      callBundle: (req) => this.callBundle(req),
     }).register(this.dispatcher);
   }
 
@@ -108,6 +124,43 @@ export class GatewayService {
     const params = await this.currentParams();
     await this.lane.add(tx, rawHex, params.publicPoolCapacity);
     return tx.hash;
+  }
+
+  private async callBundle(req: CallBundleRequest): Promise<unknown> {
+    const parent = await this.engine.getBlock(
+      req.stateBlockNumber === 'latest' ? 'latest' : req.stateBlockNumber,
+    );
+    if (!parent) throw invalidParams(`state block ${req.stateBlockNumber} does not exist`);
+    if (req.blockNumber <= Number(parent.number)) {
+      throw invalidParams(
+        `blockNumber ${req.blockNumber} must be after the state block ${Number(parent.number)}`,
+      );
+    }
+    const params = await this.currentParams();
+    const ctx = {
+      ...slotContext(parent, {
+        timestamp: req.timestamp ?? Number(parent.timestamp) + Math.ceil(params.slotMs / 1000),
+        feeRecipient: req.coinbase ?? this.feeRecipient,
+      }),
+      number: req.blockNumber,
+    };
+    try {
+      const sim = await this.simulator.simulate(req.txs, ctx);
+      if (!sim.valid && sim.failure && sim.failure.code !== 'reverted') {
+        throw new InvalidBundleError(
+          `tx ${sim.failure.txIndex} (${sim.failure.txHash}): ${sim.failure.message}`,
+          {
+            data: { code: sim.failure.code, txIndex: sim.failure.txIndex, txHash: sim.failure.txHash },
+          },
+        );
+      }
+      return callBundleJson(sim);
+    } catch (e) {
+      if (e instanceof InvalidBundleError || e instanceof SealaneError) throw e;
+      if (e instanceof EngineRpcError)
+        throw new UpstreamError(`the L2 engine could not simulate: ${e.rpcMessage}`, { cause: e });
+      throw e;
+    }
   }
 
   private async getTransactionCount(p: unknown[]): Promise<string> {

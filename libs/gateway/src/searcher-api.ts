@@ -34,6 +34,17 @@ export interface SearcherApiDeps {
   params: ParamsStore;
   /** The highest sealed L2 block. */
   sealedHead(): Promise<number>;
+  /** Simulates signed transactions as block `number` on the state after block `stateBlock`. */
+  callBundle(req: CallBundleRequest): Promise<unknown>;
+}
+
+export interface CallBundleRequest {
+  txs: string[];
+  blockNumber: number;
+  /** A block number, or 'latest'. */
+  stateBlockNumber: number | 'latest';
+  timestamp?: number;
+  coinbase?: string;
 }
 
 function object(v: unknown, name: string): Record<string, unknown> {
@@ -91,6 +102,7 @@ export class SearcherApi {
   register(d: JsonRpcDispatcher): void {
     d.register('eth_sendBundle', (p, ctx) => this.sendBundle(p, ctx))
       .register('eth_cancelBundle', (p, ctx) => this.cancelBundle(p, ctx))
+      .register('eth_callBundle', (p, ctx) => this.callBundle(p, ctx))
       .register('flashbots_getBundleStatsV2', (p, ctx) => this.bundleStats(p, ctx))
       .register('sealane_getBundleStatus', (p, ctx) => this.bundleStatus(p, ctx))
       .register('sealane_getSlotResults', (p) => this.slotResults(p))
@@ -160,6 +172,38 @@ export class SearcherApi {
     };
     await this.deps.bundles.add(bundle, await this.bundleLimit(slot));
     return { bundleHash: hash };
+  }
+
+  /** Flashbots' simulation: the bundle on a given state and block, answered like Flashbots. */
+  async callBundle(p: unknown[], ctx: RpcContext): Promise<unknown> {
+    this.searcher(ctx);
+    arity(p, 1);
+    const o = object(p[0], 'bundle');
+    if (!Array.isArray(o.txs) || o.txs.length === 0)
+      throw invalidParams('txs must be a non-empty array of signed transactions');
+    if (o.txs.length > MAX_BUNDLE_TXS)
+      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
+    const txs = o.txs.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
+    const bytes = txs.reduce((n, r) => n + (r.length - 2) / 2, 0);
+    if (bytes > MAX_BUNDLE_BYTES)
+      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
+    const state =
+      o.stateBlockNumber === undefined || o.stateBlockNumber === 'latest'
+        ? 'latest'
+        : quantity(o.stateBlockNumber, 'stateBlockNumber');
+    let coinbase: string | undefined;
+    if (o.coinbase !== undefined && o.coinbase !== null) {
+      if (typeof o.coinbase !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(o.coinbase))
+        throw invalidParams('coinbase must be an address');
+      coinbase = o.coinbase.toLowerCase();
+    }
+    return this.deps.callBundle({
+      txs,
+      blockNumber: quantity(o.blockNumber, 'blockNumber'),
+      stateBlockNumber: state,
+      timestamp: optionalNumber(o.timestamp, 'timestamp'),
+      coinbase,
+    });
   }
 
   async cancelBundle(p: unknown[], ctx: RpcContext): Promise<string[]> {

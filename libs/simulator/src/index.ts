@@ -1,0 +1,5 @@
+export * from './bundle-simulator';
+export * from './call-bundle';
+export * from './revert';
+export * from './simulator.error';
+export * from './state-keys';

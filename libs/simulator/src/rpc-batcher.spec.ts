@@ -1,0 +1,49 @@
+import { EngineRpcError, type BatchResult, type EngineClient, type RpcCall } from '@sealane/engine';
+import { RpcBatcher } from './rpc-batcher';
+
+/** An engine that answers every call with its method name, or an error for 'bad'. */
+function fakeEngine() {
+  const requests: RpcCall[][] = [];
+  let inFlight = 0;
+  let maxSeen = 0;
+  const engine = {
+    async batch(calls: RpcCall[]): Promise<BatchResult[]> {
+      requests.push(calls);
+      maxSeen = Math.max(maxSeen, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return calls.map(([m]) =>
+        m === 'bad' ? { ok: false, error: new EngineRpcError(m, -32000, 'nope') } : { ok: true, result: m },
+      );
+    },
+  } as unknown as EngineClient;
+  return { engine, requests, maxInFlight: () => maxSeen };
+}
+
+describe('RpcBatcher', () => {
+  it('sends calls made in one turn as one batch and routes each answer to its caller', async () => {
+    const f = fakeEngine();
+    const b = new RpcBatcher(f.engine, { maxBatch: 100, maxInFlight: 4 });
+    const out = await Promise.allSettled([b.call('a', []), b.call('bad', []), b.call('c', [])]);
+    expect(f.requests).toHaveLength(1);
+    expect(out[0]).toEqual({ status: 'fulfilled', value: 'a' });
+    expect(out[1]).toMatchObject({ status: 'rejected', reason: { rpcMessage: 'nope' } });
+    expect(out[2]).toEqual({ status: 'fulfilled', value: 'c' });
+  });
+
+  it('splits a large turn over the free request slots, never exceeding them', async () => {
+    const f = fakeEngine();
+    const b = new RpcBatcher(f.engine, { maxBatch: 10, maxInFlight: 2 });
+    const out = await Promise.all(Array.from({ length: 45 }, (_, i) => b.call(`m${i}`, [])));
+    expect(out).toEqual(Array.from({ length: 45 }, (_, i) => `m${i}`));
+    expect(f.maxInFlight()).toBe(2);
+    expect(f.requests.every((r) => r.length <= 10)).toBe(true);
+    expect(f.requests.flat().length).toBe(45);
+  });
+
+  it('rejects every call of a request that failed as a whole', async () => {
+    const engine = { batch: () => Promise.reject(new Error('socket closed')) } as unknown as EngineClient;
+    const b = new RpcBatcher(engine, { maxBatch: 10, maxInFlight: 1 });
+    await expect(Promise.all([b.call('a', []), b.call('b', [])])).rejects.toThrow('socket closed');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Coalesces JSON-RPC calls made in the same turn of the event loop into batch requests, with a
+ * bound on requests in flight. Lets each bundle's simulation be written as plain sequential
+ * code (simulate, then trace transaction 1, then 2, ...) while thousands of bundles share a
+ * handful of HTTP requests per step.
+ */
+import { EngineRpcError, type EngineClient, type RpcCall } from '@sealane/engine';
+
+interface Pending {
+  call: RpcCall;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+const MIN_SHARE = 16;
+
+export interface BatcherOptions {
+  /** Most calls in one batch request. */
+  maxBatch: number;
+  /** Most batch requests in flight at once. */
+  maxInFlight: number;
+}
+
+export class RpcBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly opts: BatcherOptions,
+  ) {}
+
+  /** Resolves with the result, or rejects with the engine's EngineRpcError for this call alone. */
+  call<T = unknown>(method: string, params: unknown[]): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ call: [method, params], resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate runs after pending promise continuations, so a whole step's calls gather first.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlight < this.opts.maxInFlight) {
+      // Spread a large step over the free request slots (the engine serves them in parallel),
+      // but keep small steps in one request: below MIN_SHARE, HTTP overhead outweighs it.
+      const slots = this.opts.maxInFlight - this.inFlight;
+      const share = Math.max(MIN_SHARE, Math.ceil(this.queue.length / slots));
+      const size = Math.min(this.opts.maxBatch, share);
+      const part = this.queue.splice(0, size);
+      this.inFlight++;
+      this.engine
+        .batch(
+          part.map((p) => p.call),
+          part.length,
+        )
+        .then(
+          (results) =>
+            results.forEach((r, i) => (r.ok ? part[i].resolve(r.result) : part[i].reject(r.error))),
+          (e: unknown) => part.forEach((p) => p.reject(e)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          if (this.queue.length > 0) this.schedule();
+        });
+    }
+  }
+}
+
+export const isRpcError = (e: unknown): e is EngineRpcError => e instanceof EngineRpcError;
