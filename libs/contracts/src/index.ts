@@ -1,3 +1,4 @@
 export * from './compile';
 export * from './inbox';
 export * from './deploy';
+export * from './amm';
