@@ -3,12 +3,28 @@
  * transfers from funded dev accounts through the gateway, prints blocks as they are sealed
  * and batches as they are posted to L1 (live, from the event bus), then runs `verify`.
  */
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { id, JsonRpcProvider, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
-import { inboxContract } from '@sealane/contracts';
+import {
+  ammDeployment,
+  ammReserves,
+  arbBundleTxs,
+  E18,
+  inboxContract,
+  planArb,
+  routerApprovals,
+  userTradeTx,
+} from '@sealane/contracts';
+import { L2Engine } from '@sealane/engine';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
-import { EVENTS, type BatchPostedEvent, type BlockSealedEvent } from '@sealane/store';
+import {
+  EVENTS,
+  type BatchPostedEvent,
+  type BlockSealedEvent,
+  type BundleStatus,
+  type SlotResults,
+} from '@sealane/store';
 import { startSealane } from './sealane';
 
 const SENDERS = 6;
@@ -32,6 +48,27 @@ async function rpc<T>(
   return (await res.json()) as { result?: T; error?: { code: number; message: string } };
 }
 
+/** A searcher's call, signed with the Flashbots auth header. */
+async function signedRpc<T>(
+  url: string,
+  w: Wallet,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: T; error?: { code: number; message: string } }> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-flashbots-signature': `${w.address}:${await w.signMessage(id(body))}`,
+    },
+    body,
+  });
+  return (await res.json()) as { result?: T; error?: { code: number; message: string } };
+}
+
+const eth = (wei: bigint | string) => `${(Number(BigInt(wei)) / 1e18).toFixed(6)} ETH`;
+
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
@@ -54,7 +91,12 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       GATEWAY_PORT: process.env.GATEWAY_PORT ?? '0',
-      GENESIS_PARAMS: JSON.stringify({ slotMs: 1000, batchMaxDelayMs: 3000 }),
+      GENESIS_PARAMS: JSON.stringify({
+        slotMs: 1000,
+        batchMaxDelayMs: 3000,
+        auctionPricing: 1,
+        auctionCloseOffsetMs: 300,
+      }),
     },
     logger: ['error'],
   });
@@ -65,7 +107,9 @@ async function main(): Promise<void> {
     `  L2       ${s.devnet.l2RpcUrl} (anvil, chain ${s.config.L2_CHAIN_ID}, sealed by the builder)`,
   );
   console.log(`  L1       ${s.devnet.l1RpcUrl} (anvil), Inbox ${s.devnet.inboxAddress}`);
-  console.log(`  slot 1000 ms, batches posted when full or after 3000 ms\n`);
+  console.log(
+    `  slot 1000 ms, auction closes 300 ms before the slot ends (critical price), batches posted when full or after 3000 ms\n`,
+  );
 
   // Watch the event bus the components use (the @nestjs/microservices Redis transport).
   const sub = new Redis(s.devnet.redisUrl);
@@ -154,13 +198,99 @@ async function main(): Promise<void> {
     deadline,
   );
   say(`a reused nonce is accepted at the edge, then ${skip.status} by the builder: ${skip.reason}`);
-  say(`all ${hashes.length} transfers sealed by block ${lastBlock}; waiting for their batch on L1 ...`);
+  say(`all ${hashes.length} transfers sealed by block ${lastBlock}`);
+
+  // The auction: a user trade moves an AMM price; three searchers bid for the arbitrage.
+  const chainId = BigInt(s.config.L2_CHAIN_ID);
+  const engine = new L2Engine(s.devnet.l2RpcUrl);
+  const nonce = async (w: Wallet) =>
+    Number((await rpc<string>(url, 'eth_getTransactionCount', [w.address, 'pending'])).result);
+  const sendAll = async (raws: string[]) => {
+    const hashes: string[] = [];
+    for (const raw of raws) {
+      const r = await rpc<string>(url, 'eth_sendRawTransaction', [raw]);
+      if (r.error) throw new Error(`eth_sendRawTransaction: ${r.error.message}`);
+      hashes.push(r.result!);
+    }
+    await waitFor(
+      'transactions to be sealed',
+      async () => (await rpc(url, 'eth_getTransactionReceipt', [hashes.at(-1)])).result,
+      deadline,
+    );
+  };
+  const deployer = new Wallet(DEV_KEYS[7]);
+  const trader = new Wallet(DEV_KEYS[8]);
+  const searchers = [2, 3, 4].map((k) => new Wallet(DEV_KEYS[k]));
+  console.log('\nauction: deploying two constant-product pairs on tokens A and B through the gateway ...');
+  const { amm, txs } = await ammDeployment(deployer, await nonce(deployer), {
+    chainId,
+    funded: [trader, ...searchers].map((w) => w.address),
+  });
+  await sendAll(txs);
+  await sendAll(await routerApprovals(amm, trader, await nonce(trader), chainId));
+  const auctions = { bundles: 0, won: 0, refunds: 0n };
+  for (const [round, sell] of [
+    [1, 'A'],
+    [2, 'B'],
+  ] as const) {
+    await sendAll([
+      await userTradeTx(amm, trader, await nonce(trader), chainId, { sell, amountIn: 40n * E18 }),
+    ]);
+    const plan = planArb(amm, await ammReserves(engine, amm.pairA), await ammReserves(engine, amm.pairB));
+    if (!plan) throw new Error('the user trade left nothing to arbitrage');
+    const target = Number((await rpc<string>(url, 'eth_blockNumber', [])).result) + 2;
+    say(
+      `round ${round}: a user sold 40 ${sell} on pair A; arbitrage worth ~${eth(plan.profit)} in token A; searchers bid for block ${target}`,
+    );
+    const hashes: string[] = [];
+    for (const [i, w] of searchers.entries()) {
+      const bid = (E18 * BigInt(i + 1) * BigInt(round)) / 200n;
+      const bundle = await arbBundleTxs(amm, w, await nonce(w), chainId, plan, { bid });
+      const r = await signedRpc<{ bundleHash: string }>(url, w, 'eth_sendBundle', [
+        { txs: bundle, blockNumber: '0x' + target.toString(16) },
+      ]);
+      if (r.error) throw new Error(`eth_sendBundle: ${r.error.message}`);
+      hashes.push(r.result!.bundleHash);
+      auctions.bundles++;
+      say(
+        `  searcher ${short(w.address)} sent sealed bundle ${short(r.result!.bundleHash)} (bid ${eth(bid)})`,
+      );
+    }
+    const res = await waitFor(
+      `the results of block ${target}`,
+      async () =>
+        (await rpc<SlotResults | null>(url, 'sealane_getSlotResults', ['0x' + target.toString(16)])).result ??
+        undefined,
+      deadline,
+    );
+    say(
+      `block ${target} results (${res.rules.pricing} price): ${res.bids} bids, bids root ${short(res.bidsRoot)}, seed ${short(res.seed)}`,
+    );
+    for (const w of res.winners) {
+      say(
+        `  winner ${short(w.searcher)}: bid value ${eth(w.value)}, pays ${eth(w.price)}` +
+          (w.refundTxHash
+            ? `, refunded ${eth(w.refund)} in tx ${short(w.refundTxHash)} of the same block`
+            : ''),
+      );
+      auctions.won++;
+      auctions.refunds += BigInt(w.refund);
+    }
+    for (const [i, w] of searchers.entries()) {
+      const st = (await signedRpc<BundleStatus>(url, w, 'sealane_getBundleStatus', [hashes[i]])).result!;
+      if (st.state !== 'included')
+        say(`  searcher ${short(w.address)}: ${st.state}${st.reason ? ` (${st.reason})` : ''}`);
+    }
+  }
+  await engine.close();
 
   const l1 = new JsonRpcProvider(s.devnet.l1RpcUrl, undefined, { staticNetwork: true });
   const inbox = inboxContract(s.devnet.inboxAddress, l1);
+  const lastSealed = Number((await rpc<string>(url, 'eth_blockNumber', [])).result);
+  say(`waiting for the batches to cover block ${lastSealed} on L1 ...`);
   await waitFor(
     'the batches to reach L1',
-    async () => Number(await inbox.nextBlock()) > lastBlock && batches.some((b) => b.lastBlock >= lastBlock),
+    async () => Number(await inbox.nextBlock()) > lastSealed,
     deadline,
   );
   l1.destroy();
@@ -180,6 +310,9 @@ async function main(): Promise<void> {
     `  transactions sent      ${hashes.length + 2} (${hashes.length} sealed, 1 refused at the gateway, 1 skipped by the builder)`,
   );
   console.log(`  blocks sealed          ${blocks} (${sealedTxs} transactions)`);
+  console.log(
+    `  auctions               2 slots, ${auctions.bundles} sealed bundles, ${auctions.won} winners, ${eth(auctions.refunds)} refunded`,
+  );
   console.log(
     `  batches posted to L1   ${batches.length}: ${raw} bytes of RLP -> ${compressed} bytes of Brotli (${((100 * compressed) / Math.max(raw, 1)).toFixed(0)}%)`,
   );
