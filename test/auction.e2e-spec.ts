@@ -135,4 +135,81 @@ describe('bundle auction on a real AMM (e2e)', () => {
       ).toBe(true);
     }
   });
+
+  it('drops a winner that fails where it stands in the block, and says why', async () => {
+    // A guard that reverts once the fee recipient holds more than the limit in its calldata:
+    // COINBASE BALANCE PUSH0 CALLDATALOAD SWAP1 GT PUSH1 0x0a JUMPI STOP JUMPDEST PUSH0 PUSH0 REVERT
+    const initcode = '0x600e600a5f39600e5ff3' + '41315f35901160' + '0a57005b5f5ffd';
+    const guardWallet = new Wallet(DEV_KEYS[6]);
+    const deployNonce = Number(await rpc(url, 'eth_getTransactionCount', [guardWallet.address, 'pending']));
+    const deploy = await guardWallet.signTransaction({
+      type: 2,
+      chainId: 24225,
+      nonce: deployNonce,
+      to: null,
+      data: initcode,
+      gasLimit: 100_000n,
+      maxFeePerGas: 100n * 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    });
+    const deployHash = await rpc<string>(url, 'eth_sendRawTransaction', [deploy]);
+    const deployed = await waitFor('the guard', async () =>
+      rpc<{ contractAddress: string } | null>(url, 'eth_getTransactionReceipt', [deployHash]),
+    );
+    const guard = deployed.contractAddress;
+
+    const target = Number(await rpc(url, 'eth_blockNumber')) + 2;
+    const balance = BigInt(await rpc<string>(url, 'eth_getBalance', [SEQUENCER, 'latest']));
+    const payer = new Wallet(DEV_KEYS[5]);
+    // X pays the fee recipient 0.02 ETH directly: worth more, so it goes first.
+    const x = [
+      await payer.signTransaction({
+        type: 2,
+        chainId: 24225,
+        nonce: Number(await rpc(url, 'eth_getTransactionCount', [payer.address, 'latest'])),
+        to: SEQUENCER,
+        value: E18 / 50n,
+        gasLimit: 21_000n,
+        maxFeePerGas: 100n * 10n ** 9n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      }),
+    ];
+    // Y passes the guard at the top of the block, but not after X has paid.
+    const limit = balance + E18 / 200n;
+    const y = [
+      await guardWallet.signTransaction({
+        type: 2,
+        chainId: 24225,
+        nonce: deployNonce + 1,
+        to: guard,
+        data: '0x' + limit.toString(16).padStart(64, '0'),
+        gasLimit: 50_000n,
+        maxFeePerGas: 100n * 10n ** 9n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      }),
+    ];
+    const hx = await sendBundle(url, 5, x, target);
+    const hy = await sendBundle(url, 6, y, target);
+
+    const results = await waitFor('the slot results', async () =>
+      rpc<SlotResults | null>(url, 'sealane_getSlotResults', ['0x' + target.toString(16)]),
+    );
+    expect(results.winners.map((w) => w.bundleHash)).toEqual([hx]);
+    expect(results.dropped).toEqual([
+      { bundleHash: hy, reason: expect.stringMatching(/^fails in place: reverted/) },
+    ]);
+    const sy = (await signedCall<BundleStatus>(url, 6, 'sealane_getBundleStatus', [hy])).result!;
+    expect(sy).toMatchObject({
+      state: 'dropped',
+      block: target,
+      reason: expect.stringMatching(/fails in place/),
+    });
+    expect(await rpc(url, 'eth_getTransactionReceipt', [keccak256(y[0])])).toBeNull();
+    const rx = await rpc<{ blockNumber: string; transactionIndex: string }>(
+      url,
+      'eth_getTransactionReceipt',
+      [keccak256(x[0])],
+    );
+    expect([Number(rx.blockNumber), Number(rx.transactionIndex)]).toEqual([target, 0]);
+  });
 });

@@ -19,8 +19,7 @@ export type SealaneErrorName =
   | 'InvalidBundleError'
   | 'SlotClosedError'
   | 'RateLimitedError'
-  | 'BundleNotFoundError'
-  | 'IntakePausedError';
+  | 'BundleNotFoundError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -80,9 +79,6 @@ export class RateLimitedError extends SealaneError {
 }
 export class BundleNotFoundError extends SealaneError {
   override readonly name = 'BundleNotFoundError';
-}
-export class IntakePausedError extends SealaneError {
-  override readonly name = 'IntakePausedError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

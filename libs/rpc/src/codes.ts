@@ -31,5 +31,4 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   SlotClosedError: -32024,
   RateLimitedError: -32025,
   BundleNotFoundError: -32026,
-  IntakePausedError: -32027,
 };
