@@ -23,3 +23,18 @@ describe('parameters', () => {
     expect(() => withOverrides(DEFAULT_PARAMS, o)).toThrow(msg);
   });
 });
+
+describe('relations between parameters', () => {
+  it.each([
+    [{ slotMs: 300, auctionCloseOffsetMs: 300 }, 'must be below slotMs'],
+    [{ auctionCloseOffsetMs: 150, revealWindowMs: 200 }, 'must fit in auctionCloseOffsetMs'],
+    [{ paddingBucketMinBytes: 4096, paddingBucketMaxBytes: 1024 }, 'must not exceed'],
+  ])('rejects %j', (o, msg) => {
+    expect(() => withOverrides(DEFAULT_PARAMS, o)).toThrow(msg);
+  });
+  it('accepts a 250 ms slot with its windows inside', () => {
+    expect(
+      withOverrides(DEFAULT_PARAMS, { slotMs: 250, auctionCloseOffsetMs: 120, revealWindowMs: 80 }).slotMs,
+    ).toBe(250);
+  });
+});

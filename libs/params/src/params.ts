@@ -87,7 +87,43 @@ export const PARAM_DEFS = {
     min: 0,
     max: 10_000,
     unit: 'ms',
-    description: 'the auction of a slot closes this long before the slot ends, leaving time to simulate',
+    description:
+      'the auction and the commitments of a slot close this long before the slot ends (time to simulate and to reveal)',
+  },
+  revealWindowMs: {
+    default: 100,
+    min: 10,
+    max: 10_000,
+    unit: 'ms',
+    description: 'after the close and the published order, how long users have to reveal their keys',
+  },
+  commitmentFeeGwei: {
+    default: 10_000,
+    min: 0,
+    max: 1_000_000_000,
+    unit: 'gwei',
+    description: "least a commitment's plaintext fee transaction pays the sequencer, revealed or not",
+  },
+  commitmentsPerSenderPerSlot: {
+    default: 4,
+    min: 1,
+    max: 1000,
+    unit: 'commitments',
+    description: 'most commitments one sender makes for one slot',
+  },
+  paddingBucketMinBytes: {
+    default: 256,
+    min: 64,
+    max: 131_072,
+    unit: 'bytes',
+    description: 'smallest padding bucket of an encrypted transaction (buckets are powers of two)',
+  },
+  paddingBucketMaxBytes: {
+    default: 16_384,
+    min: 64,
+    max: 131_072,
+    unit: 'bytes',
+    description: 'largest padding bucket; a longer transaction cannot be committed',
   },
 } as const satisfies Record<string, ParamDef>;
 
@@ -116,7 +152,25 @@ export function withOverrides(base: Params, overrides: Record<string, unknown>):
     }
     out[name] = value;
   }
+  checkRelations(out as Params);
   return out as Params;
+}
+
+/** Rules between parameters: the windows of a slot must fit in it, buckets must be ordered. */
+export function checkRelations(p: Params): void {
+  if (p.auctionCloseOffsetMs >= p.slotMs) {
+    throw new InvalidParamsError(
+      `auctionCloseOffsetMs (${p.auctionCloseOffsetMs}) must be below slotMs (${p.slotMs})`,
+    );
+  }
+  if (p.revealWindowMs > p.auctionCloseOffsetMs) {
+    throw new InvalidParamsError(
+      `revealWindowMs (${p.revealWindowMs}) must fit in auctionCloseOffsetMs (${p.auctionCloseOffsetMs}): reveals end before the slot does`,
+    );
+  }
+  if (p.paddingBucketMinBytes > p.paddingBucketMaxBytes) {
+    throw new InvalidParamsError('paddingBucketMinBytes must not exceed paddingBucketMaxBytes');
+  }
 }
 
 /** One parameter set version, active from `activationSlot` until the next version's. */
