@@ -19,7 +19,12 @@ export type SealaneErrorName =
   | 'InvalidBundleError'
   | 'SlotClosedError'
   | 'RateLimitedError'
-  | 'BundleNotFoundError';
+  | 'BundleNotFoundError'
+  | 'RevealTooEarlyError'
+  | 'RevealTooLateError'
+  | 'CommitmentNotFoundError'
+  | 'InvalidCommitmentError'
+  | 'InvalidRevealError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -79,6 +84,22 @@ export class RateLimitedError extends SealaneError {
 }
 export class BundleNotFoundError extends SealaneError {
   override readonly name = 'BundleNotFoundError';
+}
+
+export class RevealTooEarlyError extends SealaneError {
+  override readonly name = 'RevealTooEarlyError';
+}
+export class RevealTooLateError extends SealaneError {
+  override readonly name = 'RevealTooLateError';
+}
+export class CommitmentNotFoundError extends SealaneError {
+  override readonly name = 'CommitmentNotFoundError';
+}
+export class InvalidCommitmentError extends SealaneError {
+  override readonly name = 'InvalidCommitmentError';
+}
+export class InvalidRevealError extends SealaneError {
+  override readonly name = 'InvalidRevealError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

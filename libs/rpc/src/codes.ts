@@ -31,4 +31,9 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   SlotClosedError: -32024,
   RateLimitedError: -32025,
   BundleNotFoundError: -32026,
+  RevealTooEarlyError: -32030,
+  RevealTooLateError: -32031,
+  CommitmentNotFoundError: -32032,
+  InvalidCommitmentError: -32033,
+  InvalidRevealError: -32034,
 };

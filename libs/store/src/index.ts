@@ -2,3 +2,4 @@ export * from './names';
 export * from './redis';
 export * from './public-lane';
 export * from './bundle-store';
+export * from './commit-store';

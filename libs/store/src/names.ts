@@ -79,6 +79,30 @@ export class Keys {
   slotResults(slot: number): string {
     return this.k('auction', slot, 'results');
   }
+  /** LIST of a slot's commitments (JSON), in position order: position = index. */
+  slotCommitments(slot: number): string {
+    return this.k('mempool', slot, 'commitments');
+  }
+  /** Counter of one sender's commitments for one slot. */
+  commitmentCount(slot: number, sender: string): string {
+    return this.k('mempool', slot, 'count', sender.toLowerCase());
+  }
+  /** STRING JSON CommitmentStatus by commitment hash. */
+  commitmentStatus(commitment: string): string {
+    return this.k('commitment', commitment.toLowerCase());
+  }
+  /** STRING JSON of the slot's published, signed commitment order. */
+  slotOrder(slot: number): string {
+    return this.k('mempool', slot, 'order');
+  }
+  /** HASH commitment -> revealed key (hex), accepted between the order and the deadline. */
+  slotRevealedKeys(slot: number): string {
+    return this.k('mempool', slot, 'keys');
+  }
+  /** Set when the builder takes the reveals of a slot: later reveals are refused. */
+  slotRevealsClosed(slot: number): string {
+    return this.k('mempool', slot, 'reveals-closed');
+  }
   /** BullMQ's own key prefix for this deployment. */
   bullPrefix(): string {
     return this.k('bull');

@@ -38,6 +38,24 @@ export interface SealaneRedis extends Redis {
   ): Promise<string | number>;
   cancelBundle(closed: string, bundles: string, entry: string): Promise<string | number>;
   closeAuction(closed: string, bundles: string, ttlSec: number): Promise<string[]>;
+  addCommitment(
+    closed: string,
+    list: string,
+    counter: string,
+    status: string,
+    json: string,
+    limit: number,
+    ttlSec: number,
+    slot: number,
+  ): Promise<number>;
+  revealCommitment(
+    order: string,
+    closed: string,
+    keys: string,
+    commitment: string,
+    key: string,
+  ): Promise<number>;
+  closeReveals(closed: string, keys: string, ttlSec: number): Promise<string[]>;
   releaseLease(lease: string, token: string): Promise<number>;
 }
 
