@@ -97,9 +97,19 @@ export class AuctionRunner {
     private readonly simulator: BundleSimulatorPort,
   ) {}
 
-  async close(slot: number, params: Params, ctx: SimContext): Promise<AuctionOutcome> {
+  /** Closes the slot (bundles and commitments alike) and returns every bundle received. */
+  closeIntake(slot: number): Promise<StoredBundle[]> {
+    return this.store.close(slot);
+  }
+
+  /** Simulates the bundles received and clears the auction. */
+  async clear(
+    slot: number,
+    received: StoredBundle[],
+    params: Params,
+    ctx: SimContext,
+  ): Promise<AuctionOutcome> {
     const rules = rulesOf(params, ctx.gasLimit);
-    const received = await this.store.close(slot);
     const seed = new Uint8Array(randomBytes(32));
     const base = { slot, seed, rules, bids: received.length };
     if (received.length === 0) return { ...base, leaves: [], bidsRoot: toHex(EMPTY_BIDS_ROOT), winners: [] };

@@ -5,7 +5,16 @@
  */
 import { ParamsStore, type ParamsSnapshot } from '@sealane/params';
 import { L2Engine, nextBaseFee, type EngineBlock } from '@sealane/engine';
-import { decodeTransaction, fromHex, keccak256, maxCost, NotLeaderError, toHex } from '@sealane/protocol';
+import {
+  decodeTransaction,
+  fromHex,
+  keccak256,
+  maxCost,
+  NotLeaderError,
+  toHex,
+  type DecodedTx,
+} from '@sealane/protocol';
+import type { MempoolRunner, OpenedCommitment } from './mempool.runner';
 import type { Wallet } from 'ethers';
 import {
   type AuctionOutcome,
@@ -18,6 +27,8 @@ import {
   Keys,
   PublicLane,
   type BundleStore,
+  type CommitStore,
+  type StoredCommitment,
   type PoolEntry,
   type SealaneRedis,
   type SealedBlock,
@@ -53,11 +64,115 @@ interface PlannedTx {
   raw: string;
   from: string;
   refundFor?: string;
+  /** For committed transactions: the commitment, and whether this is its fee transaction. */
+  commitment?: string;
+  fee?: boolean;
+}
+
+/**
+ * Committed transactions in committed order: each commitment's fee transaction (executed
+ * whether or not the user revealed), then the transaction it hid if that opened and is valid
+ * here. Nonces and balances carry over from the auction winners placed before them.
+ */
+function planCommitted(
+  opened: OpenedCommitment[],
+  accounts: Map<string, AccountState>,
+  baseFee: bigint,
+  refusedFee: Map<string, string>,
+  refusedReveal: Map<string, string>,
+): { txs: (PlannedTx & { gasLimit: bigint })[]; reasons: Map<string, string> } {
+  const txs: (PlannedTx & { gasLimit: bigint })[] = [];
+  const reasons = new Map<string, string>();
+  const check = (tx: DecodedTx): string | null => {
+    const acc = accounts.get(tx.from) ?? { nonce: 0, balance: 0n };
+    if (tx.nonce !== acc.nonce) return `nonce ${tx.nonce} is not the sender's next nonce ${acc.nonce}`;
+    if (tx.maxFeePerGas < baseFee)
+      return `max fee per gas ${tx.maxFeePerGas} below the block base fee ${baseFee}`;
+    if (maxCost(tx) > acc.balance)
+      return `insufficient funds: balance ${acc.balance} < max cost ${maxCost(tx)}`;
+    return null;
+  };
+  const take = (tx: DecodedTx): void => {
+    const acc = accounts.get(tx.from) ?? { nonce: 0, balance: 0n };
+    accounts.set(tx.from, { nonce: acc.nonce + 1, balance: acc.balance - maxCost(tx) });
+  };
+  for (const o of opened) {
+    const c = o.commitment.commitment;
+    const feeWhy = refusedFee.get(c) ?? check(o.fee);
+    if (feeWhy) {
+      reasons.set(c, `fee transaction not executable: ${feeWhy}`);
+      continue;
+    }
+    take(o.fee);
+    txs.push({
+      hash: o.fee.hash,
+      raw: o.feeRaw,
+      from: o.fee.from,
+      commitment: c,
+      fee: true,
+      gasLimit: o.fee.gasLimit,
+    });
+    if (!o.revealed) {
+      reasons.set(c, o.reason ?? 'not revealed');
+      continue;
+    }
+    const why = refusedReveal.get(c) ?? check(o.revealed.tx);
+    if (why) {
+      reasons.set(c, why);
+      continue;
+    }
+    take(o.revealed.tx);
+    const r = o.revealed.tx;
+    txs.push({ hash: r.hash, raw: o.revealed.raw, from: r.from, commitment: c, gasLimit: r.gasLimit });
+  }
+  return { txs, reasons };
+}
+
+/** Each commitment's outcome: included (block, index), skipped with its reason, or expired. */
+async function recordCommitments(
+  store: CommitStore,
+  block: SealedBlock,
+  opened: OpenedCommitment[],
+  reasons: Map<string, string>,
+): Promise<void> {
+  const index = new Map(block.txHashes.map((h, i) => [h, i]));
+  await Promise.all(
+    opened.map((o) => {
+      const c = o.commitment.commitment;
+      const feeTxIndex = index.get(o.fee.hash);
+      const fee = feeTxIndex === undefined ? {} : { feeTxHash: o.fee.hash, feeTxIndex };
+      const i = o.revealed ? index.get(o.revealed.tx.hash) : undefined;
+      if (o.revealed && i !== undefined) {
+        return store.setStatus(c, {
+          state: 'included',
+          block: block.number,
+          index: i,
+          txHash: o.revealed.tx.hash,
+          ...fee,
+        });
+      }
+      const reason = reasons.get(c) ?? o.reason ?? 'not included';
+      const expired = !o.revealed && (o.reason ?? 'not revealed') === 'not revealed';
+      return store.setStatus(c, {
+        state: expired ? 'expired' : 'skipped',
+        block: block.number,
+        reason,
+        ...fee,
+      });
+    }),
+  );
+}
+
+/** The encrypted mempool: committed transactions go right after the auction winners. */
+export interface BuilderMempool {
+  runner: MempoolRunner;
+  store: CommitStore;
 }
 
 export interface BuilderOptions {
   id: string;
   auction?: BuilderAuction;
+  mempool?: BuilderMempool;
   leaseTtlMs: number;
   blockGasLimit: bigint;
   /** How long a transaction's status is kept after it leaves the lane. */
@@ -168,14 +283,19 @@ export class Builder {
     if (this.stopping) return;
     await this.hooks.slotClosed?.(slot, this.clock.now());
     let outcome: AuctionOutcome | undefined;
+    let committed: StoredCommitment[] | undefined;
     if (this.opts.auction) {
       if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
+      // One flag closes bundles and commitments at the same instant; the order goes out at once.
+      const received = await this.opts.auction.runner.closeIntake(slot);
+      if (this.opts.mempool)
+        committed = (await this.opts.mempool.runner.close(slot, snap.values)).commitments;
       const ctx = await this.context(slot, startMs);
-      outcome = await this.opts.auction.runner.close(slot, snap.values, ctx);
+      outcome = await this.opts.auction.runner.clear(slot, received, snap.values, ctx);
       await this.sleepUntil(closeMs);
       if (this.stopping) return;
     }
-    await this.seal(slot, startMs, snap, outcome);
+    await this.seal(slot, startMs, snap, outcome, committed);
   }
 
   private async sleepUntil(ms: number): Promise<void> {
@@ -284,6 +404,7 @@ export class Builder {
     startMs: number,
     snap: ParamsSnapshot,
     outcome?: AuctionOutcome,
+    committed?: StoredCommitment[],
   ): Promise<SealedBlock> {
     const ctx = await this.context(slot, startMs);
     const auction = this.opts.auction;
@@ -299,7 +420,13 @@ export class Builder {
       ...winnerSenders,
       ...(sequencer ? [sequencer] : []),
     ]);
+    // The reveals are taken once: none is accepted after this.
+    const opened = committed && this.opts.mempool ? await this.opts.mempool.runner.open(slot, committed) : [];
+    for (const o of opened) senders.add(o.commitment.sender);
     const baseAccounts = await this.accounts([...senders]);
+    /** Commitments whose transactions the engine refused: the fee (both out) or the revealed one. */
+    const refusedFee = new Map<string, string>();
+    const refusedReveal = new Map<string, string>();
 
     for (let round = 0; ; round++) {
       // Plan: winners (never split), then the public lane, then refunds.
@@ -321,9 +448,13 @@ export class Builder {
           top.push({ hash: winner.bundle.txHashes[i], raw, from: tx.from });
         });
       }
+      // Committed transactions, in committed order: each fee transaction, then what it hid.
+      const commitPlan = planCommitted(opened, accounts, ctx.baseFee, refusedFee, refusedReveal);
+      for (const t of commitPlan.txs) bundleGas += t.gasLimit;
+      const committedHashes = new Set(commitPlan.txs.map((t) => t.hash));
       const refunds = live.filter(({ winner }) => winner.refund > 0n);
       const selection = selectPublic(
-        allCandidates.filter((c) => !bundleTx.has(c.hash)),
+        allCandidates.filter((c) => !bundleTx.has(c.hash) && !committedHashes.has(c.hash)),
         accounts,
         {
           gasBudget: this.opts.blockGasLimit - bundleGas - BigInt(refunds.length) * REFUND_GAS,
@@ -353,6 +484,7 @@ export class Builder {
       }
       const plan: PlannedTx[] = [
         ...top,
+        ...commitPlan.txs,
         ...selection.included.map((c) => ({ hash: c.hash, raw: c.raw, from: c.from })),
         ...refundTxs,
       ];
@@ -370,7 +502,12 @@ export class Builder {
         const t = plan[i];
         const bundle = bundleTx.get(t.hash);
         if (bundle) dropped.set(bundle, `rejected by the L2 engine: ${r.error.rpcMessage}`);
-        else if (t.refundFor)
+        else if (t.commitment) {
+          (t.fee ? refusedFee : refusedReveal).set(
+            t.commitment,
+            `rejected by the L2 engine: ${r.error.rpcMessage}`,
+          );
+        } else if (t.refundFor)
           throw new Error(`slot ${slot}: refund rejected by the engine: ${r.error.rpcMessage}`);
         else {
           rejectedPublic.add(t.hash);
@@ -381,10 +518,12 @@ export class Builder {
           });
         }
       });
-      const rejectedBundle = res.some((r, i) => !r.ok && bundleTx.has(plan[i].hash));
+      const rejectedBundle = res.some(
+        (r, i) => !r.ok && (bundleTx.has(plan[i].hash) || plan[i].commitment !== undefined),
+      );
       if (!rejectedBundle && rejectedPublic.size === 0) {
         skipped.push(...selection.skipped);
-        return this.mineAndRecord(
+        const sealed = await this.mineAndRecord(
           slot,
           startMs,
           snap,
@@ -395,6 +534,9 @@ export class Builder {
           dropped,
           refundTxs,
         );
+        if (this.opts.mempool)
+          await recordCommitments(this.opts.mempool.store, sealed, opened, commitPlan.reasons);
+        return sealed;
       }
       if (round === MAX_SUBMIT_ROUNDS)
         throw new Error(`slot ${slot}: the engine keeps rejecting transactions`);
