@@ -1,5 +1,6 @@
 /** A searcher's side of the gateway: signed JSON-RPC calls with the Flashbots auth header. */
-import { id, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
+import { flashbotsSignature } from '@sealane/protocol';
 import { DEV_KEYS } from '@sealane/config';
 
 export interface RpcAnswer<T> {
@@ -19,7 +20,7 @@ export async function signedCall<T>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-flashbots-signature': `${w.address}:${await w.signMessage(id(body))}`,
+      'x-flashbots-signature': await flashbotsSignature(w, body),
     },
     body,
   });

@@ -3,7 +3,7 @@
  * transfers from funded dev accounts through the gateway, prints blocks as they are sealed
  * and batches as they are posted to L1 (live, from the event bus), then runs `verify`.
  */
-import { id, JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
 import {
@@ -17,6 +17,7 @@ import {
   userTradeTx,
 } from '@sealane/contracts';
 import { L2Engine } from '@sealane/engine';
+import { flashbotsSignature } from '@sealane/protocol';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
 import {
   EVENTS,
@@ -60,7 +61,7 @@ async function signedRpc<T>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-flashbots-signature': `${w.address}:${await w.signMessage(id(body))}`,
+      'x-flashbots-signature': await flashbotsSignature(w, body),
     },
     body,
   });

@@ -64,6 +64,19 @@ function optionalNumber(v: unknown, name: string): number | undefined {
   return quantity(v, name);
 }
 
+/** A bundle's signed transactions as lowercase hex, within Flashbots' limits. */
+function bundleTxs(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0)
+    throw invalidParams('txs must be a non-empty array of signed transactions');
+  if (v.length > MAX_BUNDLE_TXS)
+    throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
+  const raws = v.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
+  const bytes = raws.reduce((n, r) => n + (r.length - 2) / 2, 0);
+  if (bytes > MAX_BUNDLE_BYTES)
+    throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
+  return raws;
+}
+
 function hashList(v: unknown, name: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw invalidParams(`${name} must be an array of transaction hashes`);
@@ -117,14 +130,7 @@ export class SearcherApi {
     const searcher = this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'bundle');
-    if (!Array.isArray(o.txs) || o.txs.length === 0)
-      throw invalidParams('txs must be a non-empty array of signed transactions');
-    if (o.txs.length > MAX_BUNDLE_TXS)
-      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
-    const raws = o.txs.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
-    const bytes = raws.reduce((n, r) => n + (r.length - 2) / 2, 0);
-    if (bytes > MAX_BUNDLE_BYTES)
-      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
+    const raws = bundleTxs(o.txs);
     const decoded = raws.map((r) => decodeTransaction(fromHex(r), { chainId: this.deps.chainId }));
     const txHashes = decoded.map((t) => t.hash);
     if (new Set(txHashes).size !== txHashes.length)
@@ -179,14 +185,7 @@ export class SearcherApi {
     this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'bundle');
-    if (!Array.isArray(o.txs) || o.txs.length === 0)
-      throw invalidParams('txs must be a non-empty array of signed transactions');
-    if (o.txs.length > MAX_BUNDLE_TXS)
-      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
-    const txs = o.txs.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
-    const bytes = txs.reduce((n, r) => n + (r.length - 2) / 2, 0);
-    if (bytes > MAX_BUNDLE_BYTES)
-      throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
+    const txs = bundleTxs(o.txs);
     const state =
       o.stateBlockNumber === undefined || o.stateBlockNumber === 'latest'
         ? 'latest'

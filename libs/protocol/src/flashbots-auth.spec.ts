@@ -1,5 +1,5 @@
 import { id, Wallet } from 'ethers';
-import { UnauthenticatedError, verifyFlashbotsSignature } from './flashbots-auth';
+import { flashbotsSignature, UnauthenticatedError, verifyFlashbotsSignature } from './flashbots-auth';
 
 const searcher = new Wallet('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
 const other = new Wallet('0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e');
@@ -26,5 +26,11 @@ describe('verifyFlashbotsSignature', () => {
     const sig = h.split(':')[1];
     const badV = `${searcher.address}:${sig.slice(0, -2)}1f`;
     expect(() => verifyFlashbotsSignature(badV, body)).toThrow(/not a valid signature/);
+  });
+
+  it('signs requests exactly as the Flashbots client does', async () => {
+    const h = await flashbotsSignature(searcher, body);
+    expect(h).toBe(await header(searcher, body));
+    expect(verifyFlashbotsSignature(h, body)).toBe(searcher.address.toLowerCase());
   });
 });

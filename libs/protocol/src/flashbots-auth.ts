@@ -24,6 +24,14 @@ export function personalMessageHash(message: Uint8Array): Uint8Array {
   return keccak256(buf);
 }
 
+/** The header value a searcher sends with `body`, signed by `signer` (as the Flashbots client does). */
+export async function flashbotsSignature(
+  signer: { address: string; signMessage(message: string): Promise<string> },
+  body: string,
+): Promise<string> {
+  return `${signer.address}:${await signer.signMessage(toHex(keccak256(utf8ToBytes(body))))}`;
+}
+
 /** Checks the header against the raw body; returns the searcher's lowercase address. */
 export function verifyFlashbotsSignature(header: string | string[] | undefined, rawBody: string): string {
   if (header === undefined || header === '') {
