@@ -13,7 +13,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/protocol/**', 'libs/batch/**', 'libs/auction/**', 'libs/params/src/params.ts'],
+    files: [
+      'libs/protocol/**',
+      'libs/batch/**',
+      'libs/auction/**',
+      'libs/mempool/**',
+      'libs/simulator/**',
+      'libs/governance/**',
+      'libs/params/src/params.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }] },
   },
 );

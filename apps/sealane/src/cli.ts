@@ -2,7 +2,9 @@
  * `npm run verify`: rebuilds the L2 transaction sequence from L1 data alone and compares it,
  * block by block, with the L2 engine. Exits 0 when everything matches, 1 otherwise.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@sealane/config';
+import { govCli } from '@sealane/governance';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
 
 async function verify(): Promise<number> {
@@ -22,7 +24,22 @@ async function verify(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-const COMMANDS: Record<string, () => Promise<number>> = { verify };
+/** `sealane gov ...`: governance proposals through a gateway (default: this deployment's). */
+async function gov(): Promise<number> {
+  const config = loadConfig();
+  return govCli(
+    process.argv.slice(3),
+    {
+      out: (l) => console.log(l),
+      err: (l) => console.error(l),
+      readFile: (p) => readFileSync(p, 'utf8'),
+      writeFile: (p, t) => writeFileSync(p, t),
+    },
+    { defaultUrl: `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}` },
+  );
+}
+
+const COMMANDS: Record<string, () => Promise<number>> = { verify, gov };
 
 async function main(): Promise<void> {
   const [cmd] = process.argv.slice(2);

@@ -30,4 +30,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [key]: value })).toThrow(key);
   });
+
+  it('defaults governance to dev keys 1..3, 2 of 3, supermajority 3', () => {
+    const c = loadConfig({});
+    expect(c.GOV_MEMBERS).toHaveLength(3);
+    expect([c.GOV_THRESHOLD, c.GOV_SUPERMAJORITY, c.GOV_TIMELOCK_FLOOR_SLOTS]).toEqual([2, 3, 5]);
+  });
+
+  it.each([
+    [{ GOV_THRESHOLD: '4' }, 'GOV_THRESHOLD'],
+    [{ GOV_SUPERMAJORITY: '1' }, 'GOV_SUPERMAJORITY'],
+    [{ GOV_MEMBERS: '0x1234' }, 'GOV_MEMBERS'],
+    [
+      {
+        GOV_MEMBERS: `${'0x' + 'aa'.repeat(20)},${'0x' + 'AA'.repeat(20)}`,
+        GOV_THRESHOLD: '1',
+        GOV_SUPERMAJORITY: '1',
+      },
+      'GOV_MEMBERS',
+    ],
+    [{ GOV_DOMAIN_SALT: '0x12' }, 'GOV_DOMAIN_SALT'],
+  ])('names a bad governance setting %j', (env, key) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(key);
+  });
 });

@@ -23,6 +23,13 @@ export const DEV_KEYS = [
   '0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6',
 ] as const;
 
+/** Addresses of DEV_KEYS[1..3]: the devnet's default governance members (2 of 3). */
+export const DEV_GOV_MEMBERS = [
+  '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
+  '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc',
+  '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
+] as const;
+
 export const COMPONENTS = ['gateway', 'builder', 'poster'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
@@ -82,6 +89,30 @@ export const configSchema = z.object({
       return z.NEVER;
     }),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Governance members (addresses); the default is dev keys 1..3, for the devnet only. */
+  GOV_MEMBERS: z
+    .string()
+    .default(DEV_GOV_MEMBERS.join(','))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(address).min(1, 'at least one member'))
+    .transform((a) => a.map((x) => x.toLowerCase()))
+    .refine((a) => new Set(a).size === a.length, 'a member is listed twice'),
+  /** m of n: the signatures a governance decision needs. */
+  GOV_THRESHOLD: int(1, 1000).default(2),
+  /** The signatures needed to set timelockSlots below GOV_TIMELOCK_FLOOR_SLOTS. */
+  GOV_SUPERMAJORITY: int(1, 1000).default(3),
+  GOV_TIMELOCK_FLOOR_SLOTS: int(1, 1_000_000).default(5),
+  /** Overrides the derived EIP-712 domain salt (keccak of KEY_PREFIX and the Inbox address). */
+  GOV_DOMAIN_SALT: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, '32 bytes of 0x hex')
+    .transform((s) => s.toLowerCase())
+    .optional(),
 });
 
 export type SealaneConfig = z.infer<typeof configSchema>;
@@ -102,5 +133,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
     throw new ConfigError(`invalid settings:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  const n = c.GOV_MEMBERS.length;
+  const gov: string[] = [];
+  if (c.GOV_THRESHOLD > n) gov.push(`  GOV_THRESHOLD: ${c.GOV_THRESHOLD} exceeds the ${n} GOV_MEMBERS`);
+  if (c.GOV_SUPERMAJORITY > n)
+    gov.push(`  GOV_SUPERMAJORITY: ${c.GOV_SUPERMAJORITY} exceeds the ${n} GOV_MEMBERS`);
+  if (c.GOV_SUPERMAJORITY < c.GOV_THRESHOLD)
+    gov.push(`  GOV_SUPERMAJORITY: ${c.GOV_SUPERMAJORITY} is below GOV_THRESHOLD ${c.GOV_THRESHOLD}`);
+  if (gov.length) throw new ConfigError(`invalid settings:\n${gov.join('\n')}`);
+  return c;
 }

@@ -28,6 +28,7 @@ import {
 } from '@sealane/rpc';
 import { BundleStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
 import { SearcherApi, type CallBundleRequest } from './searcher-api';
+import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';
 
@@ -96,6 +97,7 @@ export class GatewayService {
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       callBundle: (req) => this.callBundle(req),
     }).register(this.dispatcher);
+    new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
   }
 
   handle(rawBody: string, headers: RpcContext['headers']) {

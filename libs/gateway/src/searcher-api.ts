@@ -12,6 +12,7 @@ import {
   decodeTransaction,
   FLASHBOTS_HEADER,
   fromHex,
+  IntakePausedError,
   InvalidBundleError,
   SlotClosedError,
   toHex,
@@ -127,6 +128,9 @@ export class SearcherApi {
   }
 
   async sendBundle(p: unknown[], ctx: RpcContext): Promise<{ bundleHash: string }> {
+    // Governance's emergency pause, read on every bundle (alongside the checks): effective at once.
+    const pause = this.deps.params.intakePause();
+    pause.catch(() => undefined);
     const searcher = this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'bundle');
@@ -176,6 +180,11 @@ export class SearcherApi {
       ...(replacementUuid ? { replacementUuid } : {}),
       receivedAt: Date.now(),
     };
+    const paused = await pause;
+    if (paused.paused)
+      throw new IntakePausedError('bundle intake is paused by governance; try again once it is resumed', {
+        data: paused,
+      });
     await this.deps.bundles.add(bundle, await this.bundleLimit(slot));
     return { bundleHash: hash };
   }

@@ -1,7 +1,7 @@
 /**
  * The rules Sealane follows, as typed parameters with a default and an allowed range each,
  * written in one place. Pure: the store (params.store.ts) persists versions; governance
- * (a later issue) is the only writer after genesis.
+ * (@sealane/governance) is the only writer after genesis.
  */
 export interface ParamDef {
   default: number;
@@ -124,6 +124,14 @@ export const PARAM_DEFS = {
     max: 131_072,
     unit: 'bytes',
     description: 'largest padding bucket; a longer transaction cannot be committed',
+  },
+  timelockSlots: {
+    default: 10,
+    min: 1,
+    max: 1_000_000,
+    unit: 'slots',
+    description:
+      'a governance change takes effect no earlier than this many slots after the open slot at its quorum; below GOV_TIMELOCK_FLOOR_SLOTS only the supermajority may set it',
   },
 } as const satisfies Record<string, ParamDef>;
 

@@ -24,7 +24,21 @@ export type SealaneErrorName =
   | 'RevealTooLateError'
   | 'CommitmentNotFoundError'
   | 'InvalidCommitmentError'
-  | 'InvalidRevealError';
+  | 'InvalidRevealError'
+  | 'IntakePausedError'
+  | 'InvalidProposalError'
+  | 'UnknownParameterError'
+  | 'ParamOutOfRangeError'
+  | 'StaleNonceError'
+  | 'NonceReusedError'
+  | 'WrongDomainError'
+  | 'InvalidSignatureError'
+  | 'NotMemberError'
+  | 'DuplicateSignerError'
+  | 'QuorumNotReachedError'
+  | 'ActivationTooEarlyError'
+  | 'ProposalNotFoundError'
+  | 'ProposalClosedError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -100,6 +114,50 @@ export class InvalidCommitmentError extends SealaneError {
 }
 export class InvalidRevealError extends SealaneError {
   override readonly name = 'InvalidRevealError';
+}
+
+// Governance (issue 5): intake pause and signed parameter proposals.
+export class IntakePausedError extends SealaneError {
+  override readonly name = 'IntakePausedError';
+}
+export class InvalidProposalError extends SealaneError {
+  override readonly name = 'InvalidProposalError';
+}
+export class UnknownParameterError extends SealaneError {
+  override readonly name = 'UnknownParameterError';
+}
+export class ParamOutOfRangeError extends SealaneError {
+  override readonly name = 'ParamOutOfRangeError';
+}
+export class StaleNonceError extends SealaneError {
+  override readonly name = 'StaleNonceError';
+}
+export class NonceReusedError extends SealaneError {
+  override readonly name = 'NonceReusedError';
+}
+export class WrongDomainError extends SealaneError {
+  override readonly name = 'WrongDomainError';
+}
+export class InvalidSignatureError extends SealaneError {
+  override readonly name = 'InvalidSignatureError';
+}
+export class NotMemberError extends SealaneError {
+  override readonly name = 'NotMemberError';
+}
+export class DuplicateSignerError extends SealaneError {
+  override readonly name = 'DuplicateSignerError';
+}
+export class QuorumNotReachedError extends SealaneError {
+  override readonly name = 'QuorumNotReachedError';
+}
+export class ActivationTooEarlyError extends SealaneError {
+  override readonly name = 'ActivationTooEarlyError';
+}
+export class ProposalNotFoundError extends SealaneError {
+  override readonly name = 'ProposalNotFoundError';
+}
+export class ProposalClosedError extends SealaneError {
+  override readonly name = 'ProposalClosedError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

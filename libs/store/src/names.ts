@@ -47,6 +47,50 @@ export class Keys {
   paramsVersion(v: number): string {
     return this.k('params', 'v', v);
   }
+  /** Counter giving each new parameter set version its number (genesis is 0). */
+  paramsNextVersion(): string {
+    return this.k('params', 'next');
+  }
+  /** STRING JSON IntakePause while governance has paused bundle intake; absent otherwise. */
+  intakePaused(): string {
+    return this.k('gov', 'paused');
+  }
+  /** STRING random 32-byte id of this deployment, bound into the governance EIP-712 domain. */
+  govDeploymentId(): string {
+    return this.k('gov', 'deployment');
+  }
+  /** STRING the next governance nonce: a proposal's nonce must be at least this. */
+  govNonce(): string {
+    return this.k('gov', 'nonce');
+  }
+  /** HASH nonce -> proposal id that used it. */
+  govNonces(): string {
+    return this.k('gov', 'nonces');
+  }
+  /** HASH proposal id -> JSON of the proposal (immutable). */
+  govProposals(): string {
+    return this.k('gov', 'proposals');
+  }
+  /** HASH proposal id -> status: pending | scheduled | executed | cancelled. */
+  govStatus(): string {
+    return this.k('gov', 'status');
+  }
+  /** HASH member address -> JSON {signature, at}: the signatures collected for one proposal. */
+  govSignatures(id: string): string {
+    return this.k('gov', 'sigs', id.toLowerCase());
+  }
+  /** ZSET proposal id -> activation slot of every scheduled (not cancelled) parameter change. */
+  govSchedule(): string {
+    return this.k('gov', 'schedule');
+  }
+  /** Counter bumped by every change to the schedule (optimistic concurrency for re-composing). */
+  govRevision(): string {
+    return this.k('gov', 'rev');
+  }
+  /** LIST JSON history entries: every decision, with its signatures. */
+  govHistory(): string {
+    return this.k('gov', 'history');
+  }
   /** HASH poster state: nextBatch, nextBlock, pending (JSON of an in-flight L1 tx). */
   posterState(): string {
     return this.k('poster', 'state');

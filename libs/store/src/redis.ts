@@ -57,6 +57,51 @@ export interface SealaneRedis extends Redis {
   ): Promise<number>;
   closeReveals(closed: string, keys: string, ttlSec: number): Promise<string[]>;
   releaseLease(lease: string, token: string): Promise<number>;
+  govPropose(
+    nonce: string,
+    nonces: string,
+    proposals: string,
+    status: string,
+    signatures: string,
+    nonceValue: number,
+    id: string,
+    proposal: string,
+    ...memberSignaturePairs: string[]
+  ): Promise<number>;
+  govApprove(
+    status: string,
+    signatures: string,
+    id: string,
+    ...memberSignaturePairs: string[]
+  ): Promise<number>;
+  govSchedule(
+    versions: string,
+    head: string,
+    revision: string,
+    status: string,
+    schedule: string,
+    history: string,
+    expectedRevision: number,
+    activationSlot: number,
+    leastGap: number,
+    id: string,
+    expectedStatus: string,
+    newStatus: string,
+    op: 'add' | 'rem',
+    historyEntry: string,
+    ...slotVersionPairs: number[]
+  ): Promise<number>;
+  govDecide(
+    status: string,
+    history: string,
+    pause: string,
+    id: string,
+    expectedStatus: string,
+    newStatus: string,
+    historyEntry: string,
+    pauseOp: 'set' | 'clear' | 'keep',
+    pauseJson: string,
+  ): Promise<number>;
 }
 
 const COMMANDS_DIR = join(__dirname, 'commands');

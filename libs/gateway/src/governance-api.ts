@@ -1,0 +1,90 @@
+/**
+ * Governance on the gateway: signed parameter proposals, approvals, cancels and the emergency
+ * pause, plus the public reads (parameters, history, proposals). Decodes JSON and calls
+ * @sealane/governance, where every rule lives. Anyone may submit: the signatures are the authority.
+ */
+import type { SealaneConfig } from '@sealane/config';
+import { Governance, GovernanceStore, parseSignatures, parseSignedRequest, uint } from '@sealane/governance';
+import type { ParamsStore } from '@sealane/params';
+import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
+import type { Keys, SealaneRedis } from '@sealane/store';
+
+export interface GovernanceApiDeps {
+  config: SealaneConfig;
+  redis: SealaneRedis;
+  keys: Keys;
+  params: ParamsStore;
+}
+
+const MAX_HISTORY = 1000;
+
+export class GovernanceApi {
+  readonly governance: Governance;
+
+  constructor(deps: GovernanceApiDeps) {
+    const c = deps.config;
+    this.governance = new Governance({
+      policy: {
+        chainId: c.L2_CHAIN_ID,
+        members: c.GOV_MEMBERS,
+        threshold: c.GOV_THRESHOLD,
+        supermajority: c.GOV_SUPERMAJORITY,
+        timelockFloorSlots: c.GOV_TIMELOCK_FLOOR_SLOTS,
+      },
+      store: new GovernanceStore(deps.redis, deps.keys),
+      params: deps.params,
+      keyPrefix: c.KEY_PREFIX,
+      inboxAddress: c.INBOX_ADDRESS,
+      domainSalt: c.GOV_DOMAIN_SALT,
+    });
+  }
+
+  register(d: JsonRpcDispatcher): void {
+    const g = this.governance;
+    d.register('sealane_getGovernance', (p) => {
+      arity(p, 0);
+      return g.info();
+    })
+      .register('sealane_getParams', (p) => {
+        arity(p, 0);
+        return g.params();
+      })
+      .register('sealane_getParamsHistory', (p) => {
+        arity(p, 0, 1);
+        const o = (p[0] ?? {}) as Record<string, unknown>;
+        if (typeof o !== 'object' || o === null) throw invalidParams('options must be an object');
+        const offset = o.offset === undefined ? 0 : uint(o.offset, 'offset');
+        const limit = o.limit === undefined ? 100 : Math.min(MAX_HISTORY, uint(o.limit, 'limit'));
+        return g.history(offset, limit);
+      })
+      .register('sealane_getProposal', (p) => {
+        arity(p, 1);
+        return g.proposal(hash32(p[0], 'proposal id'));
+      })
+      .register('sealane_getProposals', (p) => {
+        arity(p, 0, 1);
+        const status = p[0];
+        if (status !== undefined && typeof status !== 'string')
+          throw invalidParams('status must be a string');
+        return g.proposals(status);
+      })
+      .register('sealane_proposeParams', (p) => {
+        arity(p, 1);
+        return g.propose(parseSignedRequest('ParamsProposal', p[0]));
+      })
+      .register('sealane_proposeEmergency', (p) => {
+        arity(p, 1);
+        return g.proposeEmergency(parseSignedRequest('EmergencyAction', p[0]));
+      })
+      .register('sealane_approveProposal', (p) => {
+        arity(p, 2);
+        const sigs = parseSignatures(p[1]);
+        if (sigs.length === 0) throw invalidParams('at least one signature is needed');
+        return g.approve(hash32(p[0], 'proposal id'), sigs);
+      })
+      .register('sealane_cancelProposal', (p) => {
+        arity(p, 1);
+        return g.cancel(parseSignedRequest('CancelProposal', p[0]));
+      });
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * Governance decisions end to end: checks a signed request against the rules, stores it, and
+ * once it holds its quorum schedules it (parameter changes, on the timelock, at a slot boundary)
+ * or executes it (pause / resume, at once). No Nest: the gateway calls it, tests drive it.
+ */
+import { ProposalClosedError, ProposalNotFoundError, QuorumNotReachedError } from '@sealane/protocol';
+import type { ParamsSnapshot, ParamsStore } from '@sealane/params';
+import { composeVersions, diff, type ScheduledChange } from './compose';
+import type {
+  GovernanceStore,
+  HistoryEntry,
+  ProposalRecord,
+  ProposalStatus,
+  StoredSignature,
+} from './governance.store';
+import {
+  checkActivation,
+  checkChanges,
+  checkDomain,
+  earliestActivation,
+  effectiveSlot,
+  memberSignatures,
+  requiredSignatures,
+  type GovernancePolicy,
+} from './rules';
+import {
+  deploymentSalt,
+  digest,
+  governanceDomain,
+  type EmergencyAction,
+  type GovDomain,
+  type ParamsProposal,
+  type SignedRequest,
+} from './typed-data';
+
+export interface GovernanceOptions {
+  policy: GovernancePolicy;
+  store: GovernanceStore;
+  params: ParamsStore;
+  /** The deployment: its key prefix, and its Inbox address when known (else a stored random id). */
+  keyPrefix: string;
+  inboxAddress?: string;
+  /** An explicit domain salt overrides the derived one. */
+  domainSalt?: string;
+  now?: () => number;
+}
+
+export interface ProposalView {
+  id: string;
+  primaryType: ProposalRecord['primaryType'];
+  message: ParamsProposal | EmergencyAction;
+  /** `active` is a scheduled change whose activation slot is sealed or open. */
+  status: ProposalStatus | 'active';
+  required: number;
+  requiredReason?: string;
+  signatures: StoredSignature[];
+  /** Where a scheduled change takes effect. */
+  activationSlot?: number;
+  proposedAt: number;
+  proposedInSlot: number;
+}
+
+const MAX_RETRIES = 20;
+
+export class Governance {
+  private domainP?: Promise<GovDomain>;
+  private readonly now: () => number;
+
+  constructor(private readonly o: GovernanceOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  get policy(): GovernancePolicy {
+    return this.o.policy;
+  }
+
+  /** The EIP-712 domain of this deployment: chain id + salt. */
+  domain(): Promise<GovDomain> {
+    this.domainP ??= (async () => {
+      const salt =
+        this.o.domainSalt ??
+        deploymentSalt(
+          this.o.keyPrefix,
+          this.o.inboxAddress
+            ? { inbox: this.o.inboxAddress }
+            : { deploymentId: await this.o.store.deploymentId() },
+        );
+      return governanceDomain(this.o.policy.chainId, salt);
+    })().catch((e: unknown) => {
+      this.domainP = undefined;
+      throw e;
+    });
+    return this.domainP;
+  }
+
+  private async slots(): Promise<{ head: number; open: number; timelock: number }> {
+    const head = await this.o.store.sealedHead();
+    const open = head + 1;
+    const timelock = (await this.o.params.snapshot(open)).values.timelockSlots;
+    return { head, open, timelock };
+  }
+
+  /** What a signer needs: the domain, the members and rules, the next nonce, the earliest slot. */
+  async info() {
+    const [domain, nextNonce, { head, open, timelock }] = await Promise.all([
+      this.domain(),
+      this.o.store.nextNonce(),
+      this.slots(),
+    ]);
+    const p = this.o.policy;
+    return {
+      domain,
+      members: p.members,
+      threshold: p.threshold,
+      supermajority: p.supermajority,
+      timelockFloorSlots: p.timelockFloorSlots,
+      timelockSlots: timelock,
+      nextNonce,
+      sealedHead: head,
+      openSlot: open,
+      earliestActivation: earliestActivation(open, timelock),
+    };
+  }
+
+  async propose(req: SignedRequest<'ParamsProposal'>): Promise<ProposalView> {
+    const expected = await this.domain();
+    checkDomain(req.domain, req.message.chainId, expected);
+    checkChanges(req.message.changes);
+    const { open, timelock } = await this.slots();
+    checkActivation(req.message.activationSlot, open, timelock);
+    const id = digest(expected, 'ParamsProposal', req.message);
+    const sigs = this.stamp(memberSignatures(id, req.signatures, this.o.policy));
+    // Refuse now, not at quorum, a change that breaks a rule between parameters.
+    await this.plan(id, req.message, effectiveSlot(req.message.activationSlot, open, timelock));
+    const rule = requiredSignatures(req.message.changes, this.o.policy);
+    const rec: ProposalRecord = {
+      id,
+      primaryType: 'ParamsProposal',
+      message: req.message,
+      domain: expected,
+      required: rule.required,
+      ...(rule.reason ? { requiredReason: rule.reason } : {}),
+      proposedAt: this.now(),
+      proposedInSlot: open,
+    };
+    await this.o.store.propose(rec, sigs);
+    if (sigs.length >= rec.required) await this.execute(rec);
+    return (await this.proposal(id))!;
+  }
+
+  async proposeEmergency(req: SignedRequest<'EmergencyAction'>): Promise<ProposalView> {
+    const expected = await this.domain();
+    checkDomain(req.domain, req.message.chainId, expected);
+    const id = digest(expected, 'EmergencyAction', req.message);
+    const sigs = this.stamp(memberSignatures(id, req.signatures, this.o.policy));
+    const { open } = await this.slots();
+    const rec: ProposalRecord = {
+      id,
+      primaryType: 'EmergencyAction',
+      message: req.message,
+      domain: expected,
+      required: this.o.policy.threshold,
+      proposedAt: this.now(),
+      proposedInSlot: open,
+    };
+    await this.o.store.propose(rec, sigs);
+    if (sigs.length >= rec.required) await this.execute(rec);
+    return (await this.proposal(id))!;
+  }
+
+  /** More signatures for a pending proposal; at quorum it is scheduled or executed. */
+  async approve(id: string, signatures: string[]): Promise<ProposalView> {
+    const rec = await this.o.store.record(id);
+    if (!rec) throw new ProposalNotFoundError(`no proposal ${id}`);
+    const status = await this.o.store.status(id);
+    if (status !== 'pending')
+      throw new ProposalClosedError(`proposal ${id} is ${status}, no longer pending`, { data: { status } });
+    const before = (await this.o.store.signatures(id)).map((s) => s.member);
+    const sigs = this.stamp(memberSignatures(id, signatures, this.o.policy, before));
+    const held = await this.o.store.approve(id, sigs);
+    if (held >= rec.required) await this.execute(rec);
+    return (await this.proposal(id))!;
+  }
+
+  /** A quorum withdraws a pending proposal, or a scheduled one whose slot is not open yet. */
+  async cancel(req: SignedRequest<'CancelProposal'>): Promise<ProposalView> {
+    const expected = await this.domain();
+    checkDomain(req.domain, req.message.chainId, expected);
+    const target = req.message.proposalId;
+    const cancelId = digest(expected, 'CancelProposal', req.message);
+    const sigs = memberSignatures(cancelId, req.signatures, this.o.policy);
+    if (sigs.length < this.o.policy.threshold)
+      throw new QuorumNotReachedError(
+        `a cancel needs ${this.o.policy.threshold} member signatures, got ${sigs.length}`,
+        { data: { required: this.o.policy.threshold, got: sigs.length } },
+      );
+    const rec = await this.o.store.record(target);
+    if (!rec) throw new ProposalNotFoundError(`no proposal ${target}`);
+    for (let i = 0; i < MAX_RETRIES; i++) {
+      const status = await this.o.store.status(target);
+      const { open } = await this.slots();
+      const entry: HistoryEntry = {
+        kind: 'cancel',
+        proposalId: target,
+        at: this.now(),
+        openSlot: open,
+        signatures: sigs,
+        cancelled: { status: status ?? 'pending' },
+      };
+      if (status === 'pending') {
+        if (await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) break;
+        continue;
+      }
+      if (status !== 'scheduled' || rec.primaryType !== 'ParamsProposal')
+        throw new ProposalClosedError(`proposal ${target} is ${status}: nothing to cancel`, {
+          data: { status },
+        });
+      const revision = await this.o.store.revision();
+      const at = await this.o.store.activationSlot(target);
+      if (at === undefined) continue;
+      if (at <= open)
+        throw new ProposalClosedError(
+          `proposal ${target} is in effect since slot ${at}: too late to cancel`,
+          {
+            data: { activationSlot: at },
+          },
+        );
+      entry.cancelled = { status, activationSlot: at };
+      const versions = await this.recompose(at, (c) => c.filter((x) => x.proposalId !== target));
+      const r = await this.o.store.schedule({
+        revision,
+        activationSlot: at,
+        leastGap: 1,
+        proposalId: target,
+        expectedStatus: 'scheduled',
+        newStatus: 'cancelled',
+        op: 'rem',
+        history: entry,
+        versions: versions.map((v) => ({ activationSlot: v.activationSlot, version: v.version })),
+      });
+      if (r === 'ok') break;
+    }
+    return (await this.proposal(target))!;
+  }
+
+  private stamp(sigs: { member: string; signature: string }[]): StoredSignature[] {
+    const at = this.now();
+    return sigs.map((s) => ({ ...s, at }));
+  }
+
+  /** The versions from `fromSlot` on, as `edit` leaves the scheduled changes; written, not yet indexed. */
+  private async recompose(
+    fromSlot: number,
+    edit: (scheduled: ScheduledChange[]) => ScheduledChange[],
+  ): Promise<ParamsSnapshot[]> {
+    const base = (await this.o.params.snapshot(fromSlot - 1)).values;
+    const composed = composeVersions(base, edit(await this.o.store.scheduledFrom(fromSlot)), fromSlot);
+    const out: ParamsSnapshot[] = [];
+    for (const v of composed) out.push(await this.o.params.writeVersion(v.activationSlot, v.values));
+    return out;
+  }
+
+  /** A dry run of scheduling at `slot`: throws if the fold would break a rule. */
+  private async plan(id: string, m: ParamsProposal, slot: number): Promise<void> {
+    const base = (await this.o.params.snapshot(slot - 1)).values;
+    const others = await this.o.store.scheduledFrom(slot);
+    composeVersions(
+      base,
+      [...others, { proposalId: id, activationSlot: slot, seq: m.nonce, changes: m.changes }],
+      slot,
+    );
+  }
+
+  /** Runs a proposal that reached its quorum. Safe to call twice: the status guards it. */
+  private async execute(rec: ProposalRecord): Promise<void> {
+    const signatures = (await this.o.store.signatures(rec.id)).map(({ member, signature }) => ({
+      member,
+      signature,
+    }));
+    if (rec.primaryType === 'EmergencyAction') {
+      const { open } = await this.slots();
+      const at = this.now();
+      const entry: HistoryEntry = {
+        kind: rec.message.action,
+        proposalId: rec.id,
+        at,
+        openSlot: open,
+        nonce: rec.message.nonce,
+        signatures,
+      };
+      await this.o.store.decide(
+        rec.id,
+        'pending',
+        'executed',
+        entry,
+        rec.message.action === 'pause'
+          ? { op: 'set', json: JSON.stringify({ paused: true, since: at, proposalId: rec.id }) }
+          : { op: 'clear' },
+      );
+      return;
+    }
+    const m = rec.message;
+    for (let i = 0; i < MAX_RETRIES; i++) {
+      const revision = await this.o.store.revision();
+      const { open, timelock } = await this.slots();
+      const slot = effectiveSlot(m.activationSlot, open, timelock);
+      const before = (await this.o.params.snapshot(slot - 1)).values;
+      const versions = await this.recompose(slot, (c) => [
+        ...c,
+        { proposalId: rec.id, activationSlot: slot, seq: m.nonce, changes: m.changes },
+      ]);
+      const r = await this.o.store.schedule({
+        revision,
+        activationSlot: slot,
+        leastGap: Math.max(1, timelock),
+        proposalId: rec.id,
+        expectedStatus: 'pending',
+        newStatus: 'scheduled',
+        op: 'add',
+        history: {
+          kind: 'params',
+          proposalId: rec.id,
+          at: this.now(),
+          openSlot: open,
+          activationSlot: slot,
+          version: versions.find((v) => v.activationSlot === slot)?.version,
+          changes: diff(before, m.changes),
+          nonce: m.nonce,
+          signatures,
+        },
+        versions: versions.map((v) => ({ activationSlot: v.activationSlot, version: v.version })),
+      });
+      if (r === 'ok' || r === 'status') return;
+    }
+    throw new Error(`could not schedule proposal ${rec.id}: the schedule kept changing`);
+  }
+
+  async proposal(id: string): Promise<ProposalView | null> {
+    const rec = await this.o.store.record(id);
+    if (!rec) return null;
+    const [status, signatures, activationSlot, head] = await Promise.all([
+      this.o.store.status(id),
+      this.o.store.signatures(id),
+      this.o.store.activationSlot(id),
+      this.o.store.sealedHead(),
+    ]);
+    return {
+      id: rec.id,
+      primaryType: rec.primaryType,
+      message: rec.message,
+      status:
+        status === 'scheduled' && activationSlot !== undefined && activationSlot <= head + 1
+          ? 'active'
+          : status!,
+      required: rec.required,
+      ...(rec.requiredReason ? { requiredReason: rec.requiredReason } : {}),
+      signatures,
+      ...(activationSlot !== undefined ? { activationSlot } : {}),
+      proposedAt: rec.proposedAt,
+      proposedInSlot: rec.proposedInSlot,
+    };
+  }
+
+  async proposals(status?: string): Promise<ProposalView[]> {
+    const ids = Object.keys(await this.o.store.ids());
+    const views = (await Promise.all(ids.map((id) => this.proposal(id)))).filter(
+      (v): v is ProposalView => v !== null && (!status || v.status === status),
+    );
+    return views.sort((a, b) => a.proposedAt - b.proposedAt);
+  }
+
+  /** The parameters of the open slot, and every version scheduled after it. */
+  async params() {
+    const { head, open } = await this.slots();
+    const [current, scheduled, pause] = await Promise.all([
+      this.o.params.snapshot(open),
+      this.o.params.versionsFrom(open + 1),
+      this.o.params.intakePause(),
+    ]);
+    return { sealedHead: head, openSlot: open, current, scheduled, intake: pause };
+  }
+
+  history(offset: number, limit: number) {
+    return this.o.store.history(offset, limit);
+  }
+}
