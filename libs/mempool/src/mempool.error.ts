@@ -2,10 +2,7 @@
  * The mempool's errors: one class per case, each with a literal `name`, a short message and an
  * optional `cause` and `data` (safe to show to the caller). They are SealaneErrors at run time, so
  * `isSealaneError()` and the JSON-RPC error table see them.
- *
- * SealaneErrorName (in @sealane/protocol) does not list these names yet, so the base is reached
- * through a cast that only widens the type of `name`. Once the names join SealaneErrorName and the
- * code table, `MempoolError` can extend `SealaneError` directly; nothing else changes.
+ * Their names are SealaneErrorNames, each with one code in @sealane/rpc's table.
  */
 import { SealaneError } from '@sealane/protocol';
 import type { SkipReason } from './commitment';
@@ -42,14 +39,7 @@ export const MEMPOOL_ERROR_NAMES: readonly MempoolErrorName[] = [
   'OrderMismatchError',
 ];
 
-type ErrorOptions = { cause?: unknown; data?: unknown };
-
-const SealaneErrorBase = SealaneError as unknown as abstract new (
-  message: string,
-  options?: ErrorOptions,
-) => Omit<SealaneError, 'name'> & { name: string };
-
-export abstract class MempoolError extends SealaneErrorBase {
+export abstract class MempoolError extends SealaneError {
   abstract override readonly name: MempoolErrorName;
 }
 
@@ -112,7 +102,7 @@ export class RevealRejectedError extends MempoolError {
   constructor(
     readonly reason: SkipReason,
     message: string,
-    options?: ErrorOptions,
+    options?: { cause?: unknown; data?: Record<string, unknown> },
   ) {
     super(message, { ...options, data: { reason, ...(options?.data ?? {}) } });
   }

@@ -38,7 +38,20 @@ export type SealaneErrorName =
   | 'QuorumNotReachedError'
   | 'ActivationTooEarlyError'
   | 'ProposalNotFoundError'
-  | 'ProposalClosedError';
+  | 'ProposalClosedError'
+  | 'MalformedMessageError'
+  | 'InvalidMempoolParamsError'
+  | 'PlaintextTooLargeError'
+  | 'CiphertextSizeError'
+  | 'DecryptionFailedError'
+  | 'InvalidPaddingError'
+  | 'CommitmentFeeTooLowError'
+  | 'FeeSenderMismatchError'
+  | 'FeeRecipientMismatchError'
+  | 'InvalidFeeTransactionError'
+  | 'RevealRejectedError'
+  | 'ReceiptMismatchError'
+  | 'OrderMismatchError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
