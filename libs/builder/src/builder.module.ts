@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { SealaneConfig } from '@sealane/config';
-import { CONFIG, ENDPOINTS, EventBus, REDIS, type Endpoints } from '@sealane/core';
+import { CONFIG, ENDPOINTS, EventBus, MEMPOOL_DOMAIN, REDIS, type Endpoints } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
 import { ParamsStore } from '@sealane/params';
 import {
@@ -26,7 +26,10 @@ import {
 } from '@sealane/store';
 import { Wallet } from 'ethers';
 import { BundleSimulator, type BundleSimulation } from '@sealane/simulator';
-import { BundleStore } from '@sealane/store';
+import { BundleStore, CommitStore } from '@sealane/store';
+import { openCommitment, orderRoot, signSlotOrder, type MempoolDomain } from '@sealane/mempool';
+import { fromHex, toHex } from '@sealane/protocol';
+import { MempoolRunner, type CommitmentCrypto } from './mempool.runner';
 import { Builder } from './builder';
 import { AuctionRunner, type BundleOutcome, type BundleSimulatorPort } from './auction.runner';
 import { systemClock } from './clock';
@@ -47,6 +50,7 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
     params: ParamsStore,
     engine: L2Engine,
     events: EventBus,
+    @Inject(MEMPOOL_DOMAIN) domain: MempoolDomain,
   ) {
     this.queue = new Queue(QUEUES.post, {
       connection: redisConnectionOptions(endpoints.redisUrl),
@@ -54,6 +58,12 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
     });
     const prefix = keys.prefix;
     const bundles = new BundleStore(redis, keys);
+    const sequencer = new Wallet(config.SEQUENCER_PRIVATE_KEY);
+    const commits = new CommitStore(redis, keys);
+    const redisNow = async () => {
+      const [sec, usec] = await redis.time();
+      return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    };
     const simulator = simulatorPort(new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) }));
     this.builder = new Builder(
       redis,
@@ -70,8 +80,12 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
           runner: new AuctionRunner(bundles, simulator),
           simulator,
           bundles,
-          feeRecipient: new Wallet(config.SEQUENCER_PRIVATE_KEY),
+          feeRecipient: sequencer,
           chainId: config.L2_CHAIN_ID,
+        },
+        mempool: {
+          runner: new MempoolRunner(commits, commitmentCrypto(sequencer, domain), redisNow),
+          store: commits,
         },
       },
       {
@@ -123,6 +137,34 @@ function outcome(b: BundleSimulation): BundleOutcome {
     totalGasUsed: b.totalGasUsed,
     reads: b.reads,
     writes: b.writes,
+  };
+}
+
+/** @sealane/mempool as the builder's commitment cryptography, signing with the sequencer's key. */
+export function commitmentCrypto(sequencer: Wallet, domain: MempoolDomain): CommitmentCrypto {
+  return {
+    sequencer: sequencer.address.toLowerCase(),
+    orderRoot: (slot, commitments) =>
+      toHex(
+        orderRoot(
+          BigInt(slot),
+          commitments.map((c) => fromHex(c)),
+        ),
+      ),
+    signOrder: async (o) =>
+      toHex(
+        signSlotOrder(sequencer, { slot: BigInt(o.slot), count: o.count, root: fromHex(o.root) }, domain),
+      ),
+    open: (c, keyHex) => {
+      const r = openCommitment(
+        { sender: c.sender, slot: BigInt(c.slot), ciphertext: fromHex(c.ciphertext) },
+        fromHex(keyHex),
+        {
+          chainId: domain.chainId,
+        },
+      );
+      return r.ok ? { ok: true, raw: toHex(r.tx.raw) } : { ok: false, reason: `${r.reason}: ${r.detail}` };
+    },
   };
 }
 

@@ -4,3 +4,4 @@ export * from './clock';
 export * from './lease';
 export * from './public-lane.select';
 export * from './auction.runner';
+export * from './mempool.runner';

@@ -16,6 +16,7 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { firstValueFrom } from 'rxjs';
 import type { SealaneConfig } from '@sealane/config';
 import { L2Engine } from '@sealane/engine';
+import { deploymentSalt, type MempoolDomain } from '@sealane/mempool';
 import { ParamsStore } from '@sealane/params';
 import { connectRedis, Keys, PublicLane, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
 
@@ -31,6 +32,8 @@ export const CONFIG = Symbol('CONFIG');
 export const ENDPOINTS = Symbol('ENDPOINTS');
 export const REDIS = Symbol('REDIS');
 export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
+/** The EIP-712 domain of commit receipts and slot orders: this chain and this deployment. */
+export const MEMPOOL_DOMAIN = Symbol('MEMPOOL_DOMAIN');
 
 /** Publishes events (slot closed, block sealed, batch posted) to every process. */
 @Injectable()
@@ -85,6 +88,13 @@ export class CoreModule {
         },
         { provide: L2Engine, useFactory: () => new L2Engine(endpoints.l2RpcUrl) },
         {
+          provide: MEMPOOL_DOMAIN,
+          useValue: {
+            chainId: BigInt(config.L2_CHAIN_ID),
+            salt: deploymentSalt(`${config.KEY_PREFIX}:${endpoints.inboxAddress.toLowerCase()}`),
+          } satisfies MempoolDomain,
+        },
+        {
           provide: EVENTS_CLIENT,
           useFactory: () =>
             ClientProxyFactory.create({
@@ -95,7 +105,18 @@ export class CoreModule {
         EventBus,
         Shutdown,
       ],
-      exports: [CONFIG, ENDPOINTS, REDIS, Keys, ParamsStore, PublicLane, L2Engine, EVENTS_CLIENT, EventBus],
+      exports: [
+        CONFIG,
+        ENDPOINTS,
+        REDIS,
+        Keys,
+        ParamsStore,
+        PublicLane,
+        L2Engine,
+        EVENTS_CLIENT,
+        EventBus,
+        MEMPOOL_DOMAIN,
+      ],
     };
   }
 }

@@ -3,7 +3,9 @@
  * trip, answers. Read calls go to the L2 engine; nothing that controls the engine is exposed.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONFIG, EventBus, REDIS } from '@sealane/core';
+import { CONFIG, EventBus, MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
+import type { MempoolDomain } from '@sealane/mempool';
+import { MempoolApi } from './mempool-api';
 import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
 import { ParamsStore, type Params } from '@sealane/params';
@@ -26,7 +28,7 @@ import {
   RpcError,
   type RpcContext,
 } from '@sealane/rpc';
-import { BundleStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
+import { BundleStore, CommitStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
 import { SearcherApi, type CallBundleRequest } from './searcher-api';
 import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
@@ -72,6 +74,7 @@ export class GatewayService {
     readonly events: EventBus,
     @Inject(REDIS) redis: SealaneRedis,
     keys: Keys,
+    @Inject(MEMPOOL_DOMAIN) mempoolDomain: MempoolDomain,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
     this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
@@ -96,6 +99,14 @@ export class GatewayService {
       params: paramsStore,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       callBundle: (req) => this.callBundle(req),
+    }).register(this.dispatcher);
+    new MempoolApi({
+      chainId: BigInt(config.L2_CHAIN_ID),
+      store: new CommitStore(redis, keys),
+      params: paramsStore,
+      sequencer: new Wallet(config.SEQUENCER_PRIVATE_KEY),
+      domain: mempoolDomain,
+      sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
   }

@@ -1,0 +1,172 @@
+/**
+ * The encrypted mempool's user API: sealane_getMempoolInfo, sealane_commit, sealane_getSlotOrder,
+ * sealane_reveal, sealane_getCommitmentStatus. Before its slot's order is published, a
+ * commitment is a ciphertext the gateway cannot read: nothing here ever decrypts before a reveal,
+ * and the key of a reveal is checked, stored and otherwise never echoed or logged.
+ */
+import {
+  openCommitment,
+  commitRequestFromJson,
+  revealRequestFromJson,
+  signedReceiptToJson,
+  signReceipt,
+  validateCommitRequest,
+  type MempoolDomain,
+  type SignedReceiptJson,
+} from '@sealane/mempool';
+import type { Params, ParamsStore } from '@sealane/params';
+import {
+  fromHex,
+  InvalidCommitmentError,
+  InvalidRevealError,
+  SlotClosedError,
+  toHex,
+} from '@sealane/protocol';
+import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
+import type { CommitmentStatus, CommitStore } from '@sealane/store';
+import type { Wallet } from 'ethers';
+
+/** How far ahead of the open slot a commitment may target. */
+export const MAX_COMMIT_SLOTS_AHEAD = 100;
+const GWEI = 10n ** 9n;
+
+export interface MempoolApiDeps {
+  chainId: bigint;
+  store: CommitStore;
+  params: ParamsStore;
+  /** Signs receipts; its address is the fee recipient commitments pay. */
+  sequencer: Wallet;
+  domain: MempoolDomain;
+  sealedHead(): Promise<number>;
+}
+
+export class MempoolApi {
+  constructor(private readonly deps: MempoolApiDeps) {}
+
+  register(d: JsonRpcDispatcher): void {
+    d.register('sealane_getMempoolInfo', () => this.info())
+      .register('sealane_commit', (p) => this.commit(p))
+      .register('sealane_getSlotOrder', (p) => this.slotOrder(p))
+      .register('sealane_reveal', (p) => this.reveal(p))
+      .register('sealane_getCommitmentStatus', (p) => this.status(p));
+  }
+
+  private async params(slot: number): Promise<Params> {
+    return (await this.deps.params.snapshot(slot)).values;
+  }
+
+  /** What a client needs to commit: where fees go, who signs, the domain, and the open slot's rules. */
+  async info(): Promise<Record<string, unknown>> {
+    const open = (await this.deps.sealedHead()) + 1;
+    const p = await this.params(open);
+    return {
+      openSlot: open,
+      chainId: '0x' + this.deps.chainId.toString(16),
+      sequencer: this.deps.sequencer.address.toLowerCase(),
+      feeRecipient: this.deps.sequencer.address.toLowerCase(),
+      domain: {
+        name: 'Sealane Mempool',
+        version: '1',
+        chainId: '0x' + this.deps.domain.chainId.toString(16),
+        salt: toHex(this.deps.domain.salt),
+      },
+      commitmentFeeWei: (BigInt(p.commitmentFeeGwei) * GWEI).toString(),
+      paddingBucketMinBytes: p.paddingBucketMinBytes,
+      paddingBucketMaxBytes: p.paddingBucketMaxBytes,
+      revealWindowMs: p.revealWindowMs,
+      commitmentsPerSenderPerSlot: p.commitmentsPerSenderPerSlot,
+      slotMs: p.slotMs,
+      closeOffsetMs: p.auctionCloseOffsetMs,
+    };
+  }
+
+  async commit(p: unknown[]): Promise<SignedReceiptJson> {
+    arity(p, 1);
+    const req = commitRequestFromJson(p[0]);
+    const slot = Number(req.slot);
+    const head = await this.deps.sealedHead();
+    if (slot <= head) throw new SlotClosedError(`slot ${slot} is already sealed (head ${head})`);
+    if (slot > head + MAX_COMMIT_SLOTS_AHEAD)
+      throw invalidParams(`slot ${slot} is more than ${MAX_COMMIT_SLOTS_AHEAD} slots ahead`);
+    const params = await this.params(slot);
+    const v = validateCommitRequest(req, {
+      chainId: this.deps.chainId,
+      feeRecipient: this.deps.sequencer.address,
+      feeWei: BigInt(params.commitmentFeeGwei) * GWEI,
+      minBytes: params.paddingBucketMinBytes,
+      maxBytes: params.paddingBucketMaxBytes,
+    });
+    const commitment = toHex(v.commitment);
+    const position = await this.deps.store.add(
+      {
+        commitment,
+        sender: v.sender,
+        slot,
+        ciphertext: toHex(v.ciphertext),
+        feeTx: toHex(v.feeTx.raw),
+        feeTxHash: v.feeTx.hash,
+        receivedAt: Date.now(),
+      },
+      params.commitmentsPerSenderPerSlot,
+    );
+    const receipt = { slot: v.slot, position, commitment: v.commitment, sender: v.sender };
+    return signedReceiptToJson({
+      receipt,
+      signature: signReceipt(this.deps.sequencer, receipt, this.deps.domain),
+    });
+  }
+
+  /** The slot's order, signed, once fixed at the close; null before. */
+  async slotOrder(p: unknown[]): Promise<Record<string, unknown> | null> {
+    arity(p, 1);
+    const slot = quantity(p[0], 'slot');
+    const o = await this.deps.store.order(slot);
+    if (!o) return null;
+    return {
+      slot: '0x' + o.slot.toString(16),
+      count: '0x' + o.count.toString(16),
+      root: o.root,
+      signature: o.signature,
+      commitments: o.commitments,
+      revealDeadlineMs: o.revealDeadlineMs,
+      sequencer: o.sequencer,
+    };
+  }
+
+  /** Accepts a key that opens its commitment, between the published order and the deadline. */
+  async reveal(p: unknown[]): Promise<{ accepted: true }> {
+    arity(p, 1);
+    const r = revealRequestFromJson(p[0]);
+    const commitment = toHex(r.commitment);
+    const s = await this.deps.store.mustStatus(commitment);
+    const c = await this.deps.store.at(s.slot, s.position);
+    if (!c || c.commitment !== commitment)
+      throw new InvalidCommitmentError(`commitment ${commitment} is not at its position`);
+    // A key that does not decrypt is refused now, so the user can send the right one; a key that
+    // opens to an invalid transaction is accepted and the builder records why it is skipped.
+    const opened = openCommitment(
+      { sender: c.sender, slot: BigInt(c.slot), ciphertext: fromHex(c.ciphertext) },
+      r.key,
+      {
+        chainId: this.deps.chainId,
+      },
+    );
+    if (!opened.ok && (opened.reason === 'decryption-failed' || opened.reason === 'bad-padding')) {
+      throw new InvalidRevealError(`the key does not open commitment ${commitment}`);
+    }
+    await this.deps.store.reveal(c.slot, commitment, toHex(r.key));
+    await this.deps.store.setStatus(commitment, { state: 'revealed' });
+    return { accepted: true };
+  }
+
+  async status(p: unknown[]): Promise<CommitmentStatus | null> {
+    arity(p, 1);
+    return this.deps.store.status(hash32(p[0], 'commitment'));
+  }
+}
+
+function quantity(v: unknown, name: string): number {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(v)) return Number(v);
+  throw invalidParams(`${name} must be a 0x quantity`);
+}

@@ -1,0 +1,195 @@
+/**
+ * The Sealane SDK: a user's private transaction in one call. It signs the plaintext fee
+ * transaction (nonce n) and the hidden one (nonce n + 1), encrypts the latter with a fresh key,
+ * commits, checks the sequencer's signed receipt, waits for the slot's published order, checks
+ * its receipt against it (proof included) and only then reveals the key.
+ */
+import { Wallet, type TransactionRequest } from 'ethers';
+import {
+  checkCommitReceipt,
+  checkPublishedOrder,
+  commitRequestToJson,
+  orderTree,
+  prepareCommit,
+  revealRequestOf,
+  revealRequestToJson,
+  signedReceiptFromJson,
+  signedSlotOrderFromJson,
+  type MempoolDomain,
+  type PreparedCommit,
+} from '@sealane/mempool';
+import { fromHex, keccak256, toHex } from '@sealane/protocol';
+
+export class SealaneRpcError extends Error {
+  override readonly name = 'SealaneRpcError';
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(`${method}: ${message} (code ${code})`);
+  }
+}
+
+export interface MempoolInfo {
+  openSlot: number;
+  chainId: string;
+  sequencer: string;
+  feeRecipient: string;
+  domain: { chainId: string; salt: string };
+  commitmentFeeWei: string;
+  paddingBucketMinBytes: number;
+  paddingBucketMaxBytes: number;
+  revealWindowMs: number;
+}
+
+export interface PrivateTxResult {
+  slot: number;
+  position: number;
+  commitment: string;
+  txHash: string;
+  feeTxHash: string;
+  /** Where the hidden transaction landed, once the slot is sealed. */
+  status: { state: string; block?: number; index?: number; reason?: string };
+  /** ms from the commit to the published order, and to the sealed outcome. */
+  timings: { orderedMs: number; sealedMs: number };
+}
+
+export interface SendPrivateOptions {
+  /** Slot to target; default the open slot (the next one if it closes meanwhile). */
+  slot?: number;
+  /** Fee cap for both transactions (default 100 gwei) and tip (default 1 gwei). */
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+export class SealaneClient {
+  private id = 1;
+
+  constructor(readonly url: string) {}
+
+  async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: this.id++, method, params }),
+    });
+    const r = (await res.json()) as { result?: T; error?: { code: number; message: string; data?: unknown } };
+    if (r.error) throw new SealaneRpcError(method, r.error.code, r.error.message, r.error.data);
+    return r.result as T;
+  }
+
+  mempoolInfo(): Promise<MempoolInfo> {
+    return this.rpc<MempoolInfo>('sealane_getMempoolInfo');
+  }
+
+  /** Commits, checks, waits for the order, checks, reveals, and waits for the outcome. */
+  async sendPrivateTransaction(
+    wallet: Wallet,
+    tx: TransactionRequest,
+    opts: SendPrivateOptions = {},
+  ): Promise<PrivateTxResult> {
+    const info = await this.mempoolInfo();
+    const chainId = BigInt(info.chainId);
+    const trust = {
+      sequencer: info.sequencer,
+      domain: {
+        chainId: BigInt(info.domain.chainId),
+        salt: fromHex(info.domain.salt),
+      } satisfies MempoolDomain,
+    };
+    const nonce = Number(await this.rpc<string>('eth_getTransactionCount', [wallet.address, 'pending']));
+    const fees = {
+      maxFeePerGas: opts.maxFeePerGas ?? 100n * 10n ** 9n,
+      maxPriorityFeePerGas: opts.maxPriorityFeePerGas ?? 10n ** 9n,
+    };
+    const feeTx = await wallet.signTransaction({
+      type: 2,
+      chainId,
+      nonce,
+      to: info.feeRecipient,
+      value: BigInt(info.commitmentFeeWei),
+      gasLimit: 21_000n,
+      ...fees,
+    });
+    const signedTx = await wallet.signTransaction({
+      type: 2,
+      chainId,
+      gasLimit: 300_000n,
+      ...fees,
+      ...tx,
+      nonce: nonce + 1,
+    });
+    const rules = {
+      chainId,
+      feeRecipient: info.feeRecipient,
+      feeWei: BigInt(info.commitmentFeeWei),
+      minBytes: info.paddingBucketMinBytes,
+      maxBytes: info.paddingBucketMaxBytes,
+    };
+
+    let slot = opts.slot ?? info.openSlot;
+    let prepared: PreparedCommit;
+    let receiptJson: unknown;
+    const t0 = Date.now();
+    for (;;) {
+      prepared = prepareCommit({
+        signedTx: fromHex(signedTx),
+        feeTx: fromHex(feeTx),
+        sender: wallet.address,
+        slot: BigInt(slot),
+        params: rules,
+      });
+      try {
+        receiptJson = await this.rpc('sealane_commit', [commitRequestToJson(prepared.request)]);
+        break;
+      } catch (e) {
+        // The open slot closed while we encrypted for it: the next one is open.
+        if (opts.slot === undefined && e instanceof SealaneRpcError && /closed|sealed/.test(e.message)) {
+          slot++;
+          continue;
+        }
+        throw e;
+      }
+    }
+    const signed = signedReceiptFromJson(receiptJson);
+    const receipt = checkCommitReceipt(prepared, signed, trust);
+
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    const poll = opts.pollMs ?? 25;
+    const wait = async <T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> => {
+      for (;;) {
+        const v = await probe();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, poll));
+      }
+    };
+    const orderJson = await wait('the slot order', () =>
+      this.rpc<Record<string, unknown> | null>('sealane_getSlotOrder', ['0x' + slot.toString(16)]),
+    );
+    const orderedMs = Date.now() - t0;
+    const { signed: order, commitments } = signedSlotOrderFromJson(orderJson);
+    const proof = orderTree(BigInt(slot), commitments ?? []).proof(receipt.position);
+    checkPublishedOrder(receipt, order, proof, trust);
+    await this.rpc('sealane_reveal', [revealRequestToJson(revealRequestOf(prepared))]);
+
+    const commitment = toHex(prepared.commitment);
+    const status = await wait('the outcome', async () => {
+      const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [commitment]);
+      return s && ['included', 'skipped', 'expired'].includes(s.state) ? s : null;
+    });
+    return {
+      slot,
+      position: receipt.position,
+      commitment,
+      txHash: toHex(prepared.txHash),
+      feeTxHash: toHex(keccak256(fromHex(feeTx))),
+      status,
+      timings: { orderedMs, sealedMs: Date.now() - t0 },
+    };
+  }
+}
