@@ -7,6 +7,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
 import {
+  ammAbi,
   ammDeployment,
   ammReserves,
   arbBundleTxs,
@@ -18,6 +19,7 @@ import {
 } from '@sealane/contracts';
 import { L2Engine } from '@sealane/engine';
 import { flashbotsSignature } from '@sealane/protocol';
+import { SealaneClient } from '@sealane/sdk';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
 import {
   EVENTS,
@@ -96,7 +98,8 @@ async function main(): Promise<void> {
         slotMs: 1000,
         batchMaxDelayMs: 3000,
         auctionPricing: 1,
-        auctionCloseOffsetMs: 300,
+        auctionCloseOffsetMs: 400,
+        revealWindowMs: 250,
       }),
     },
     logger: ['error'],
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   );
   console.log(`  L1       ${s.devnet.l1RpcUrl} (anvil), Inbox ${s.devnet.inboxAddress}`);
   console.log(
-    `  slot 1000 ms, auction closes 300 ms before the slot ends (critical price), batches posted when full or after 3000 ms\n`,
+    `  slot 1000 ms; auction and commitments close 400 ms before the slot ends (critical price), reveals for 250 ms, batches posted when full or after 3000 ms\n`,
   );
 
   // Watch the event bus the components use (the @nestjs/microservices Redis transport).
@@ -285,6 +288,51 @@ async function main(): Promise<void> {
   }
   await engine.close();
 
+  // The encrypted mempool: users' transactions stay sealed until their order is fixed.
+  console.log(
+    '\nencrypted mempool: three users send private transactions with the SDK (commit, order, reveal) ...',
+  );
+  const sdk = new SealaneClient(url);
+  const users = [
+    {
+      w: trader,
+      what: 'a private swap of 10 A on pair A',
+      tx: {
+        to: amm.router,
+        data: ammAbi.router.encodeFunctionData('swapExactIn', [
+          amm.pairA,
+          amm.tokenA,
+          10n * E18,
+          0n,
+          trader.address,
+        ]),
+      },
+    },
+    {
+      w: new Wallet(DEV_KEYS[5]),
+      what: 'a private transfer',
+      tx: { to: deployer.address, value: 10n ** 16n, gasLimit: 21_000n },
+    },
+    {
+      w: new Wallet(DEV_KEYS[6]),
+      what: 'a private transfer',
+      tx: { to: deployer.address, value: 2n * 10n ** 16n, gasLimit: 21_000n },
+    },
+  ];
+  const privateResults = await Promise.all(users.map((u) => sdk.sendPrivateTransaction(u.w, u.tx)));
+  const byPosition = privateResults.map((r, i) => ({ r, i })).sort((a, b) => a.r.position - b.r.position);
+  byPosition.forEach(({ r, i }) => {
+    const where =
+      r.status.state === 'included'
+        ? `included in block ${r.status.block} at index ${r.status.index}`
+        : `${r.status.state} (${r.status.reason})`;
+    say(
+      `  ${short(users[i].w.address)}: ${users[i].what}: committed for slot ${r.slot} at position ${r.position} (${short(r.commitment)}); ` +
+        `order published after ${r.timings.orderedMs} ms, then revealed; ${where} after ${r.timings.sealedMs} ms`,
+    );
+  });
+  const included = privateResults.filter((r) => r.status.state === 'included').length;
+
   const l1 = new JsonRpcProvider(s.devnet.l1RpcUrl, undefined, { staticNetwork: true });
   const inbox = inboxContract(s.devnet.inboxAddress, l1);
   const lastSealed = Number((await rpc<string>(url, 'eth_blockNumber', [])).result);
@@ -316,6 +364,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  batches posted to L1   ${batches.length}: ${raw} bytes of RLP -> ${compressed} bytes of Brotli (${((100 * compressed) / Math.max(raw, 1)).toFixed(0)}%)`,
+  );
+  console.log(
+    `  private transactions   ${privateResults.length} committed encrypted, ${included} included in committed order`,
   );
   console.log(`  verify                 ${report.ok ? 'OK' : 'FAILED'}`);
   sub.disconnect();
