@@ -7,41 +7,8 @@
 import { SealaneError } from '@sealane/protocol';
 import type { SkipReason } from './commitment';
 
-export type MempoolErrorName =
-  | 'MalformedMessageError'
-  | 'InvalidMempoolParamsError'
-  | 'PlaintextTooLargeError'
-  | 'CiphertextSizeError'
-  | 'DecryptionFailedError'
-  | 'InvalidPaddingError'
-  | 'CommitmentFeeTooLowError'
-  | 'FeeSenderMismatchError'
-  | 'FeeRecipientMismatchError'
-  | 'InvalidFeeTransactionError'
-  | 'RevealRejectedError'
-  | 'ReceiptMismatchError'
-  | 'OrderMismatchError';
-
-/** Every mempool error name, e.g. to add them to the JSON-RPC code table. */
-export const MEMPOOL_ERROR_NAMES: readonly MempoolErrorName[] = [
-  'MalformedMessageError',
-  'InvalidMempoolParamsError',
-  'PlaintextTooLargeError',
-  'CiphertextSizeError',
-  'DecryptionFailedError',
-  'InvalidPaddingError',
-  'CommitmentFeeTooLowError',
-  'FeeSenderMismatchError',
-  'FeeRecipientMismatchError',
-  'InvalidFeeTransactionError',
-  'RevealRejectedError',
-  'ReceiptMismatchError',
-  'OrderMismatchError',
-];
-
-export abstract class MempoolError extends SealaneError {
-  abstract override readonly name: MempoolErrorName;
-}
+/** Every mempool error; names are listed once, in @sealane/protocol's SealaneErrorName. */
+export abstract class MempoolError extends SealaneError {}
 
 /** A request or answer at the edge is not well-formed: bad hex, wrong length, bad address. */
 export class MalformedMessageError extends MempoolError {

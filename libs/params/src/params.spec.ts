@@ -29,6 +29,7 @@ describe('relations between parameters', () => {
     [{ slotMs: 300, auctionCloseOffsetMs: 300 }, 'must be below slotMs'],
     [{ auctionCloseOffsetMs: 150, revealWindowMs: 200 }, 'must fit in auctionCloseOffsetMs'],
     [{ paddingBucketMinBytes: 4096, paddingBucketMaxBytes: 1024 }, 'must not exceed'],
+    [{ paddingBucketMinBytes: 300 }, 'must be a power of two'],
   ])('rejects %j', (o, msg) => {
     expect(() => withOverrides(DEFAULT_PARAMS, o)).toThrow(msg);
   });

@@ -105,7 +105,9 @@ export const PARAM_DEFS = {
     description: "least a commitment's plaintext fee transaction pays the sequencer, revealed or not",
   },
   commitmentsPerSenderPerSlot: {
-    default: 4,
+    // 1: with more, an unrevealed commitment leaves a nonce gap and the sender's later fee
+    // transactions in the slot cannot execute, a free option this fee exists to prevent.
+    default: 1,
     min: 1,
     max: 1000,
     unit: 'commitments',
@@ -178,6 +180,10 @@ export function checkRelations(p: Params): void {
   }
   if (p.paddingBucketMinBytes > p.paddingBucketMaxBytes) {
     throw new InvalidParamsError('paddingBucketMinBytes must not exceed paddingBucketMaxBytes');
+  }
+  for (const name of ['paddingBucketMinBytes', 'paddingBucketMaxBytes'] as const) {
+    if ((p[name] & (p[name] - 1)) !== 0)
+      throw new InvalidParamsError(`${name} (${p[name]}) must be a power of two`);
   }
 }
 
