@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchAuction } from './auction.bench';
 import { benchBundles } from './bundles.bench';
 import { benchIngest } from './ingest.bench';
+import { benchMempoolIntake, benchMempoolLatency } from './mempool.bench';
 import { benchRecovery } from './recovery.bench';
 import { benchSeal } from './seal.bench';
 import { formatTable, progress, type Row } from './support';
@@ -19,6 +20,8 @@ const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
   ['seal time', benchSeal],
   ['bundle ingest', benchBundles],
   ['auction clearing', benchAuction],
+  ['mempool intake', benchMempoolIntake],
+  ['mempool latency', benchMempoolLatency],
 ];
 
 /** Compiled to dist/bench/run.js; the results belong next to the sources. */
