@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@sealane/config';
 import { govCli } from '@sealane/governance';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
+import { SealaneClient } from '@sealane/sdk';
+import { auditCli } from './audit';
 
 async function verify(): Promise<number> {
   const config = loadConfig();
@@ -39,7 +41,21 @@ async function gov(): Promise<number> {
   );
 }
 
-const COMMANDS: Record<string, () => Promise<number>> = { verify, gov };
+/** `sealane audit --gateway URL --receipts FILE [--slot N]`: checks sealed slots against receipts. */
+async function audit(): Promise<number> {
+  return auditCli(process.argv.slice(3), {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+    readFile: (p) => readFileSync(p, 'utf8'),
+    rpc: (url, method, params) => new SealaneClient(url).rpc(method, params),
+    defaultGateway: () => {
+      const config = loadConfig();
+      return `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
+    },
+  });
+}
+
+const COMMANDS: Record<string, () => Promise<number>> = { verify, gov, audit };
 
 async function main(): Promise<void> {
   const [cmd] = process.argv.slice(2);

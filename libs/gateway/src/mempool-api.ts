@@ -1,10 +1,12 @@
 /**
  * The encrypted mempool's user API: sealane_getMempoolInfo, sealane_commit, sealane_getSlotOrder,
- * sealane_reveal, sealane_getCommitmentStatus. Before its slot's order is published, a
- * commitment is a ciphertext the gateway cannot read: nothing here ever decrypts before a reveal,
- * and the key of a reveal is checked, stored and otherwise never echoed or logged.
+ * sealane_reveal, sealane_getCommitmentStatus, sealane_getSlotCommitments. Before its slot's order
+ * is published, a commitment is a ciphertext the gateway cannot read: nothing here ever decrypts
+ * before a reveal, and the key of a reveal is checked, stored and otherwise never echoed or logged
+ * until the slot's block is sealed, when the slot's evidence becomes public for audits.
  */
 import {
+  CHECKABLE_SKIP_REASONS,
   openCommitment,
   commitRequestFromJson,
   revealRequestFromJson,
@@ -13,6 +15,7 @@ import {
   validateCommitRequest,
   type MempoolDomain,
   type SignedReceiptJson,
+  type SkipReason,
 } from '@sealane/mempool';
 import type { Params, ParamsStore } from '@sealane/params';
 import {
@@ -48,7 +51,8 @@ export class MempoolApi {
       .register('sealane_commit', (p) => this.commit(p))
       .register('sealane_getSlotOrder', (p) => this.slotOrder(p))
       .register('sealane_reveal', (p) => this.reveal(p))
-      .register('sealane_getCommitmentStatus', (p) => this.status(p));
+      .register('sealane_getCommitmentStatus', (p) => this.status(p))
+      .register('sealane_getSlotCommitments', (p) => this.slotCommitments(p));
   }
 
   private async params(slot: number): Promise<Params> {
@@ -159,10 +163,87 @@ export class MempoolApi {
     return { accepted: true };
   }
 
+  /**
+   * A sealed slot's commitments with their evidence, for audits: null until the slot's block is
+   * sealed, so no ciphertext, fee transaction or key of an open or unsealed slot ever leaves here.
+   */
+  async slotCommitments(p: unknown[]): Promise<SlotCommitmentsJson | null> {
+    arity(p, 1);
+    const slot = quantity(p[0], 'slot');
+    if ((await this.deps.sealedHead()) < slot) return null;
+    const stored = await this.deps.store.read(slot);
+    const keys = await this.deps.store.revealedKeys(slot);
+    const statuses = await Promise.all(stored.map((c) => this.deps.store.status(c.commitment)));
+    return {
+      slot: '0x' + slot.toString(16),
+      commitments: stored.map((c, position) => ({
+        position,
+        commitment: c.commitment,
+        sender: c.sender,
+        ciphertext: c.ciphertext,
+        feeTx: c.feeTx,
+        feeTxHash: c.feeTxHash,
+        key: keys.get(c.commitment) ?? null,
+        status: statuses[position],
+        outcome: auditOutcomeOf(statuses[position]),
+      })),
+    };
+  }
+
   async status(p: unknown[]): Promise<CommitmentStatus | null> {
     arity(p, 1);
     return this.deps.store.status(hash32(p[0], 'commitment'));
   }
+}
+
+/** What `sealane audit` reads of one commitment's outcome (see auditSlot's CommitmentOutcome). */
+export type AuditOutcomeJson =
+  | { status: 'included'; index: number; txHash: string }
+  | { status: 'skipped'; reason: SkipReason }
+  | { status: 'not-revealed' };
+
+/** One position of a sealed slot: everything needed to recompute, re-open and locate it. */
+export interface SlotCommitmentJson {
+  position: number;
+  commitment: string;
+  sender: string;
+  ciphertext: string;
+  /** The plaintext fee transaction (raw) and its hash. */
+  feeTx: string;
+  feeTxHash: string;
+  /** The key revealed for it, or null if none was accepted. */
+  key: string | null;
+  /** The recorded status as sealane_getCommitmentStatus answers it. */
+  status: CommitmentStatus | null;
+  /** The status in the audit's terms; null when no final outcome was recorded. */
+  outcome: AuditOutcomeJson | null;
+}
+
+export interface SlotCommitmentsJson {
+  slot: string;
+  commitments: SlotCommitmentJson[];
+}
+
+/**
+ * The builder records a skip as text (its own checks, the engine's refusals, and
+ * openCommitment's `reason: detail`); the audit needs the reason code. Reasons that follow from
+ * public data keep their code; the rest depend on chain state and are never re-checked.
+ */
+export function skipReasonOf(text: string | undefined): SkipReason {
+  const code = /^([a-z-]+):/.exec(text ?? '')?.[1];
+  if (code && CHECKABLE_SKIP_REASONS.has(code as SkipReason)) return code as SkipReason;
+  if (/^nonce \d+ is not the fee transaction's nonce \+ 1/.test(text ?? '')) return 'wrong-nonce';
+  if (/^fee transaction not executable/.test(text ?? '')) return 'fee-failed';
+  return 'execution-rejected';
+}
+
+export function auditOutcomeOf(s: CommitmentStatus | null): AuditOutcomeJson | null {
+  if (!s) return null;
+  if (s.state === 'included' && s.index !== undefined && s.txHash !== undefined)
+    return { status: 'included', index: s.index, txHash: s.txHash };
+  if (s.state === 'expired') return { status: 'not-revealed' };
+  if (s.state === 'skipped') return { status: 'skipped', reason: skipReasonOf(s.reason) };
+  return null;
 }
 
 function quantity(v: unknown, name: string): number {

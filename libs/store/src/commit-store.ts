@@ -119,6 +119,11 @@ export class CommitStore {
     if (res === -3) throw new AlreadyKnownError('commitment already revealed');
   }
 
+  /** The keys revealed so far (read only: published once the slot is sealed). */
+  async revealedKeys(slot: number): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.keys.slotRevealedKeys(slot))));
+  }
+
   /** The builder takes the slot's reveals: commitment -> key hex. None is accepted after. */
   async closeReveals(slot: number): Promise<Map<string, string>> {
     const flat = await this.redis.closeReveals(
