@@ -10,15 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  ClientWorker,
-  CLIENTS,
-  makeBundles,
-  makeSearchers,
-  runRep,
-  startBundleGateway,
-  type RepResult,
-} from './bundles.bench';
+import { BUNDLE_CHECK, BUNDLE_GENESIS, makeBundles, makeSearchers } from './bundles.bench';
+import { closeClients, runRep, spawnClients, startGateway, type RepResult } from './load';
 import { progress, TransferSigner } from './support';
 
 const WARMUP_BUNDLES = 2000;
@@ -115,10 +108,10 @@ async function main(): Promise<void> {
   const signer = new TransferSigner();
   const searchers = makeSearchers(64);
   progress(`profile: signing ${WARMUP_BUNDLES + BUNDLES} bundles`);
-  const warmup = makeBundles(signer, searchers, WARMUP_BUNDLES);
-  const load = makeBundles(signer, searchers, BUNDLES);
-  const s = await startBundleGateway();
-  const clients = Array.from({ length: CLIENTS }, () => new ClientWorker(s.gatewayUrl!));
+  const warmup = makeBundles(signer, searchers, WARMUP_BUNDLES).map((b) => b.request);
+  const load = makeBundles(signer, searchers, BUNDLES).map((b) => b.request);
+  const s = await startGateway(BUNDLE_GENESIS);
+  const clients = spawnClients(s.gatewayUrl!, BUNDLE_CHECK, 'bundles');
   const session = new Session();
   session.connect();
   let r: RepResult;
@@ -132,11 +125,11 @@ async function main(): Promise<void> {
     ({ profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile });
   } finally {
     session.disconnect();
-    await Promise.all(clients.map((c) => c.close()));
+    await closeClients(clients);
     await s.stop();
   }
   writeFileSync(out, JSON.stringify(profile));
-  progress(`profiled ${r.ok} bundles at ${r.bps.toFixed(0)} bundles/s (${r.errors} errors); wrote ${out}`);
+  progress(`profiled ${r.ok} bundles at ${r.rate.toFixed(0)} bundles/s (${r.errors} errors); wrote ${out}`);
   console.log(summarise(profile));
 }
 

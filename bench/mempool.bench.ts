@@ -15,7 +15,6 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { performance as perf } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { computeAddress, getBytes, hexlify, Signature, Transaction } from 'ethers';
 import { ecdsaSign, privateKeyVerify } from 'secp256k1';
@@ -33,20 +32,13 @@ import { fromHex, nativeRecoveryAvailable, toHex } from '@sealane/protocol';
 import type { MempoolInfo } from '@sealane/sdk';
 import { Keys, type SealaneRedis } from '@sealane/store';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
-import type {
-  CommitClientCommand,
-  CommitClientInit,
-  CommitClientReply,
-  CommitClientResult,
-  PreparedCommitRequest,
-} from './mempool.client';
+import { CLIENTS, loadRows, measureLoad, spread, withGateway, type LoadRequest } from './load';
 import type { PrivateTxSample, UsersInit, UsersResult } from './mempool.users';
-import { L2_CHAIN_ID, median, now, progress, type Row } from './support';
+import { L2_CHAIN_ID, now, percentile, progress, type Row } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Intake
 
-const CLIENTS = 2;
 const SENDERS = 200;
 /** Slots 1..SLOTS are targeted; the gateway allows at most 100 ahead of head 0. */
 const SLOTS = 100;
@@ -100,7 +92,8 @@ let nextId = 1;
 let nextCommit = 0;
 
 interface Prepared {
-  request: PreparedCommitRequest;
+  /** The exact body; its receipt must name that commitment, sender and slot. */
+  request: LoadRequest;
   prepared: PreparedCommit;
 }
 
@@ -136,94 +129,10 @@ function makeCommits(senders: Sender[], rules: CommitRules, count: number): { ou
     ms += now() - t0;
     const json = commitRequestToJson(prepared.request);
     const body = JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'sealane_commit', params: [json] });
-    out.push({ request: [body, toHex(prepared.commitment), json.sender, json.slot], prepared });
+    const expect = { commitment: toHex(prepared.commitment), sender: json.sender, slot: json.slot };
+    out.push({ request: { body, expect }, prepared });
   }
   return { out, ms };
-}
-
-/** A client in its own worker thread, so the main event loop does gateway work only. */
-class CommitClient {
-  private readonly worker: Worker;
-  private pending: ((r: CommitClientReply) => void) | undefined;
-
-  constructor(url: string) {
-    this.worker = new Worker(join(__dirname, 'mempool.client.js'), {
-      workerData: { url } satisfies CommitClientInit,
-    });
-    this.worker.on('message', (r: CommitClientReply) => this.pending?.(r));
-    this.worker.on('error', (e) => progress(`commit client failed: ${String(e)}`));
-  }
-
-  private ask(cmd: CommitClientCommand): Promise<CommitClientReply> {
-    return new Promise((resolve) => {
-      this.pending = resolve;
-      this.worker.postMessage(cmd);
-    });
-  }
-
-  async load(commits: Prepared[]): Promise<void> {
-    await this.ask({ kind: 'load', commits: commits.map((c) => c.request) });
-  }
-
-  async go(): Promise<CommitClientResult> {
-    return (await this.ask({ kind: 'go' })) as CommitClientResult;
-  }
-
-  async close(): Promise<void> {
-    this.worker.postMessage({ kind: 'close' } satisfies CommitClientCommand);
-    await new Promise((r) => this.worker.once('exit', r));
-  }
-}
-
-interface RepResult {
-  cps: number;
-  sent: number;
-  ok: number;
-  errors: number;
-  firstError?: string;
-  statuses: Record<number, number>;
-  rpcErrors: Record<number, number>;
-  latencies: Float64Array[];
-  elu: number;
-}
-
-async function runRep(clients: CommitClient[], commits: Prepared[]): Promise<RepResult> {
-  await Promise.all(clients.map((c, k) => c.load(commits.filter((_, i) => i % clients.length === k))));
-  const elu0 = perf.eventLoopUtilization();
-  const t0 = now();
-  const results = await Promise.all(clients.map((c) => c.go()));
-  const seconds = (now() - t0) / 1000;
-  const elu = perf.eventLoopUtilization(elu0).utilization;
-  const ok = results.reduce((a, r) => a + r.ok, 0);
-  return {
-    cps: ok / seconds,
-    sent: results.reduce((a, r) => a + r.sent, 0),
-    ok,
-    errors: results.reduce((a, r) => a + r.errors, 0),
-    firstError: results.find((r) => r.firstError)?.firstError,
-    statuses: mergeCounts(results.map((r) => r.statuses)),
-    rpcErrors: mergeCounts(results.map((r) => r.rpcErrors)),
-    latencies: results.map((r) => r.latencies),
-    elu,
-  };
-}
-
-function mergeCounts(all: Record<number, number>[]): Record<number, number> {
-  const out: Record<number, number> = {};
-  for (const counts of all) for (const [k, n] of Object.entries(counts)) out[+k] = (out[+k] ?? 0) + n;
-  return out;
-}
-
-const counts = (c: Record<number, number>, what: string) =>
-  Object.entries(c)
-    .map(([code, n]) => `${n.toLocaleString('en-US')} x ${what} ${code}`)
-    .join(', ');
-
-/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
-function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
 async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
@@ -249,17 +158,8 @@ function rulesOf(info: MempoolInfo): CommitRules {
 
 export async function benchMempoolIntake(): Promise<Row[]> {
   if (!nativeRecoveryAvailable()) throw new Error('native secp256k1 is not available');
-  const s = await startSealane({
-    env: {
-      COMPONENTS: 'gateway',
-      GATEWAY_PORT: '0',
-      GENESIS_PARAMS: JSON.stringify({ commitmentsPerSenderPerSlot: PER_SENDER_LIMIT }),
-    },
-    logger: ['error'],
-  });
-  const url = s.gatewayUrl!;
-  let clients: CommitClient[] = [];
-  try {
+  return withGateway({ commitmentsPerSenderPerSlot: PER_SENDER_LIMIT }, async (s) => {
+    const url = s.gatewayUrl!;
     const info = await rpc<MempoolInfo>(url, 'sealane_getMempoolInfo');
     if (info.openSlot !== 1) throw new Error(`expected open slot 1 with no builder, got ${info.openSlot}`);
     const rules = rulesOf(info);
@@ -281,21 +181,20 @@ export async function benchMempoolIntake(): Promise<Row[]> {
     };
     const receipt = await rpc<unknown>(url, 'sealane_commit', [commitRequestToJson(probe.prepared.request)]);
     checkCommitReceipt(probe.prepared, signedReceiptFromJson(receipt), trust);
-    const warmup = make(WARMUP_COMMITS);
-    const reps = Array.from({ length: REPS }, () => make(COMMITS_PER_REP));
+    const requests = (n: number) => make(n).map((c) => c.request);
+    const warmup = requests(WARMUP_COMMITS);
+    const reps = Array.from({ length: REPS }, () => requests(COMMITS_PER_REP));
     const prepareRate = (total + 1) / (prepareMs / 1000);
 
-    clients = Array.from({ length: CLIENTS }, () => new CommitClient(url));
-    const w = await runRep(clients, warmup);
-    const results: RepResult[] = [];
-    for (let rep = 0; rep < REPS; rep++) {
-      const r = await runRep(clients, reps[rep]);
-      results.push(r);
-      progress(
-        `mempool intake rep ${rep + 1}/${REPS}: ${r.cps.toFixed(0)} commits/s, ${r.errors} errors, ` +
-          `gateway loop ${(r.elu * 100).toFixed(0)}% busy`,
-      );
-    }
+    const run = await measureLoad({
+      url,
+      // Each receipt names exactly that commitment, sender and slot, with a position and signature.
+      check: { result: 'fields', strings: ['position', 'signature'] },
+      label: 'mempool intake',
+      unit: 'commits/s',
+      warmup,
+      reps,
+    });
 
     // Every accepted commitment must be stored in its slot's order.
     const redis = s.app.get<symbol, SealaneRedis>(REDIS);
@@ -303,38 +202,19 @@ export async function benchMempoolIntake(): Promise<Row[]> {
     let stored = 0;
     for (let slot = 1; slot <= SLOTS; slot++) stored += await redis.llen(keys.slotCommitments(slot));
 
-    const all = [w, ...results];
-    const errors = all.reduce((a, r) => a + r.errors, 0);
-    const accepted = 1 + all.reduce((a, r) => a + r.ok, 0);
-    const firstError = all.find((r) => r.firstError)?.firstError;
-    if (firstError) progress(`mempool intake: first failed response: ${firstError}`);
-    const statusNote = [counts(mergeCounts(all.map((r) => r.statuses)), 'HTTP')]
-      .concat(errors ? [counts(mergeCounts(all.map((r) => r.rpcErrors)), 'JSON-RPC error')] : [])
-      .join('; ');
-    const cps = median(results.map((r) => r.cps));
-    const lat = results.flatMap((r) => r.latencies.flatMap((a) => Array.from(a)));
-    const spread = (xs: number[]) => `min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}`;
+    const accepted = 1 + run.accepted;
     return [
-      {
-        name: 'mempool intake: sealane_commit over HTTP',
-        value: cps,
-        unit: 'commits/s',
-        note: `median of ${REPS} x ${COMMITS_PER_REP.toLocaleString('en-US')}, ${CLIENTS} keep-alive clients, ${SENDERS} senders x ${SLOTS} slots, pre-encrypted (${spread(results.map((r) => r.cps))})`,
-      },
-      {
-        name: 'mempool intake: failed responses',
-        value: errors,
-        unit: 'responses',
-        note: `of ${(total + 1).toLocaleString('en-US')} sent (incl. warm-up and 1 probe); ${accepted.toLocaleString('en-US')} accepted, ${stored.toLocaleString('en-US')} stored; ${statusNote}`,
-      },
-      { name: 'mempool intake: latency p50', value: percentile(lat, 50), unit: 'ms', note: 'client side' },
-      { name: 'mempool intake: latency p99', value: percentile(lat, 99), unit: 'ms', note: 'client side' },
-      {
-        name: 'mempool intake: gateway event loop busy',
-        value: median(results.map((r) => r.elu)) * 100,
-        unit: '%',
-        note: 'share of the timed runs the main thread (gateway only) was busy; near 100%: it is the limit',
-      },
+      ...loadRows(run, {
+        prefix: 'mempool intake',
+        rate: {
+          name: 'sealane_commit over HTTP',
+          unit: 'commits/s',
+          note: `median of ${REPS} x ${COMMITS_PER_REP.toLocaleString('en-US')}, ${CLIENTS} keep-alive clients, ${SENDERS} senders x ${SLOTS} slots, pre-encrypted (${spread(run.rates)})`,
+        },
+        failures: `of ${(total + 1).toLocaleString('en-US')} sent (incl. warm-up and 1 probe); ${accepted.toLocaleString('en-US')} accepted, ${stored.toLocaleString('en-US')} stored`,
+        busyNote:
+          'share of the timed runs the main thread (gateway only) was busy; near 100%: it is the limit',
+      }),
       {
         name: 'mempool intake: client prepareCommit',
         value: prepareRate,
@@ -342,10 +222,7 @@ export async function benchMempoolIntake(): Promise<Row[]> {
         note: 'encrypt + local checks (2 native recoveries), 1 thread; signing excluded; not part of the HTTP figure',
       },
     ];
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-    await s.stop();
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

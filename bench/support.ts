@@ -91,6 +91,13 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Nearest-rank percentile (p in 0..100); NaN for an empty list. */
+export function percentile(xs: ArrayLike<number>, p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 /**
  * Calls `fn(i)` for consecutive i until at least `ms` have passed; returns operations per second.
  * The clock is read once per `chunk` calls so that reading it costs nothing next to the work.
