@@ -18,9 +18,8 @@ import { L2Engine } from '@sealane/engine';
 import type { MempoolDomain } from '@sealane/mempool';
 import { ParamsStore } from '@sealane/params';
 import { BundleStore, CommitStore, Keys, type SealaneRedis, type SealedBlock } from '@sealane/store';
-import { SealaneClient } from '@sealane/sdk';
+import { SealaneClient, type PrivateCommit } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
-import { commitPrivate, outcomeOf, revealAfterOrder, type Committed } from './support/committer';
 import { rpc, waitFor } from './support/rpc';
 
 const CLI = join(__dirname, '..', 'dist', 'apps', 'sealane', 'src', 'cli.js');
@@ -60,7 +59,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function receiptsFile(name: string, committed: Committed[]): string {
+function receiptsFile(name: string, committed: PrivateCommit[]): string {
   const file = join(dir, name);
   writeFileSync(
     file,
@@ -102,8 +101,8 @@ describe('sealane audit: a deliberately mis-ordered block (e2e)', () => {
       const slot = (await client.mempoolInfo()).openSlot;
       expect(slot).toBe(1);
       const to = new Wallet(DEV_KEYS[9]).address;
-      const alice = await commitPrivate(client, new Wallet(DEV_KEYS[5]), { to, value: 1n }, slot);
-      const bob = await commitPrivate(client, new Wallet(DEV_KEYS[6]), { to, value: 2n }, slot);
+      const alice = await client.commitPrivate(new Wallet(DEV_KEYS[5]), { to, value: 1n }, { slot });
+      const bob = await client.commitPrivate(new Wallet(DEV_KEYS[6]), { to, value: 2n }, { slot });
       expect([alice.receipt.position, bob.receipt.position]).toEqual([0, 1]);
 
       // The malicious sequencer closes the slot and publishes the signed order, as the builder does.
@@ -113,7 +112,7 @@ describe('sealane audit: a deliberately mis-ordered block (e2e)', () => {
       );
       const params = (await s.app.get(ParamsStore).snapshot(slot)).values;
       const { commitments } = await runner.close(slot, params);
-      await Promise.all([revealAfterOrder(client, alice), revealAfterOrder(client, bob)]);
+      await Promise.all([client.revealAfterOrder(alice), client.revealAfterOrder(bob)]);
 
       // ... takes the reveals, and seals bob's pair before alice's, against the receipts.
       const opened = await runner.open(slot, commitments);
@@ -151,7 +150,7 @@ describe('sealane audit: a deliberately mis-ordered block (e2e)', () => {
           feeTxIndex: txHashes.indexOf(o.fee.hash),
         });
       }
-      expect(await outcomeOf(client, alice)).toMatchObject({ state: 'included', index: 3 });
+      expect(await client.outcome(alice)).toMatchObject({ state: 'included', index: 3 });
 
       // Alice's receipt says position 0; the block has her transaction after bob's (position 1).
       const run = await audit([
@@ -216,12 +215,12 @@ describe('sealane audit: an honest slot sealed by the builder (e2e)', () => {
     const slot = (await client.mempoolInfo()).openSlot + 1;
     const to = new Wallet(DEV_KEYS[9]).address;
     const users = [5, 6, 7].map((k) => new Wallet(DEV_KEYS[k]));
-    const committed: Committed[] = [];
+    const committed: PrivateCommit[] = [];
     for (const [i, w] of users.entries())
-      committed.push(await commitPrivate(client, w, { to, value: BigInt(i + 1) }, slot));
+      committed.push(await client.commitPrivate(w, { to, value: BigInt(i + 1) }, { slot }));
     // The third user never reveals: its fee is charged and it expires.
-    await Promise.all(committed.slice(0, 2).map((c) => revealAfterOrder(client, c)));
-    const outcomes = await Promise.all(committed.map((c) => outcomeOf(client, c)));
+    await Promise.all(committed.slice(0, 2).map((c) => client.revealAfterOrder(c)));
+    const outcomes = await Promise.all(committed.map((c) => client.outcome(c)));
     expect(outcomes.map((o) => o.state)).toEqual(['included', 'included', 'expired']);
     await waitFor('the seal', async () => Number(await rpc(s.gatewayUrl!, 'eth_blockNumber')) >= slot);
 

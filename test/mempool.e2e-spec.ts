@@ -3,12 +3,12 @@
  * reveals, and the transaction lands right after its fee transaction; an unrevealed commitment
  * still pays its fee; reveals before the order or after the deadline, and wrong keys, are refused.
  */
-import { keccak256, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
-import { commitRequestToJson, prepareCommit, revealRequestOf, revealRequestToJson } from '@sealane/mempool';
-import { fromHex, toHex } from '@sealane/protocol';
+import { revealRequestOf, revealRequestToJson } from '@sealane/mempool';
+import { toHex } from '@sealane/protocol';
 import { SEALANE_CODES } from '@sealane/rpc';
-import { SealaneClient, SealaneRpcError, type MempoolInfo } from '@sealane/sdk';
+import { SealaneClient, SealaneRpcError } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, waitFor } from './support/rpc';
 
@@ -31,43 +31,13 @@ describe('encrypted mempool (e2e)', () => {
   });
   afterAll(() => s?.stop());
 
-  /** A commitment prepared by hand (the SDK's steps without the reveal). */
-  async function commitOnly(key: number, slot: number, info: MempoolInfo) {
-    const w = new Wallet(DEV_KEYS[key]);
-    const nonce = Number(await rpc(s.gatewayUrl!, 'eth_getTransactionCount', [w.address, 'pending']));
-    const fees = { type: 2, chainId: 24225, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n };
-    const feeTx = await w.signTransaction({
-      ...fees,
-      nonce,
-      to: info.feeRecipient,
-      value: BigInt(info.commitmentFeeWei),
-      gasLimit: 21_000,
-    });
-    const hidden = await w.signTransaction({
-      ...fees,
-      nonce: nonce + 1,
-      to: w.address,
-      value: 1n,
-      gasLimit: 21_000,
-    });
-    const prepared = prepareCommit({
-      signedTx: fromHex(hidden),
-      feeTx: fromHex(feeTx),
-      sender: w.address,
-      slot: BigInt(slot),
-      params: {
-        chainId: 24225n,
-        feeRecipient: info.feeRecipient,
-        feeWei: BigInt(info.commitmentFeeWei),
-        minBytes: info.paddingBucketMinBytes,
-        maxBytes: info.paddingBucketMaxBytes,
-      },
-    });
-    const receipt = await client.rpc<{ position: string }>('sealane_commit', [
-      commitRequestToJson(prepared.request),
-    ]);
-    return { prepared, receipt, feeTx, hidden };
-  }
+  /** A commitment without its reveal: the SDK's first step alone. */
+  const commitOnly = (key: number, slot: number) =>
+    client.commitPrivate(
+      new Wallet(DEV_KEYS[key]),
+      { to: new Wallet(DEV_KEYS[key]).address, value: 1n, gasLimit: 21_000n },
+      { slot },
+    );
 
   it('commits, reveals after the published order, and lands right after its fee transaction', async () => {
     const w = new Wallet(DEV_KEYS[5]);
@@ -93,8 +63,7 @@ describe('encrypted mempool (e2e)', () => {
 
   it('charges the fee of a commitment that is never revealed', async () => {
     const info = await client.mempoolInfo();
-    const { prepared, feeTx, hidden } = await commitOnly(6, info.openSlot + 1, info);
-    const c = toHex(prepared.commitment);
+    const { commitment: c, feeTxHash, txHash } = await commitOnly(6, info.openSlot + 1);
     const st = await waitFor('the outcome', async () => {
       const v = await client.rpc<{ state: string; reason?: string; feeTxHash?: string } | null>(
         'sealane_getCommitmentStatus',
@@ -102,15 +71,15 @@ describe('encrypted mempool (e2e)', () => {
       );
       return v && ['expired', 'skipped', 'included'].includes(v.state) ? v : undefined;
     });
-    expect(st).toMatchObject({ state: 'expired', reason: 'not revealed', feeTxHash: keccak256(feeTx) });
-    expect(await rpc(s.gatewayUrl!, 'eth_getTransactionReceipt', [keccak256(feeTx)])).not.toBeNull();
-    expect(await rpc(s.gatewayUrl!, 'eth_getTransactionReceipt', [keccak256(hidden)])).toBeNull();
+    expect(st).toMatchObject({ state: 'expired', reason: 'not revealed', feeTxHash });
+    expect(await rpc(s.gatewayUrl!, 'eth_getTransactionReceipt', [feeTxHash])).not.toBeNull();
+    expect(await rpc(s.gatewayUrl!, 'eth_getTransactionReceipt', [txHash])).toBeNull();
   });
 
   it('refuses a reveal before the order is published, a wrong key, and a reveal after the deadline', async () => {
     const info = await client.mempoolInfo();
     const slot = info.openSlot + 2;
-    const { prepared } = await commitOnly(7, slot, info);
+    const { prepared } = await commitOnly(7, slot);
     const reveal = revealRequestToJson(revealRequestOf(prepared));
     const code = async (params: unknown) => {
       try {

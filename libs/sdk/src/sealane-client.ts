@@ -15,8 +15,11 @@ import {
   revealRequestToJson,
   signedReceiptFromJson,
   signedSlotOrderFromJson,
+  type CommitReceipt,
   type MempoolDomain,
   type PreparedCommit,
+  type SequencerTrust,
+  type SignedReceiptJson,
 } from '@sealane/mempool';
 import { fromHex, keccak256, toHex } from '@sealane/protocol';
 
@@ -50,10 +53,26 @@ export interface PrivateTxResult {
   commitment: string;
   txHash: string;
   feeTxHash: string;
+  /** The sequencer's signed receipt (what `sealane audit` checks). */
+  receipt: SignedReceiptJson;
   /** Where the hidden transaction landed, once the slot is sealed. */
   status: { state: string; block?: number; index?: number; reason?: string };
   /** ms from the commit to the published order, and to the sealed outcome. */
   timings: { orderedMs: number; sealedMs: number };
+}
+
+/** A commitment made and receipted, not yet revealed. */
+export interface PrivateCommit {
+  slot: number;
+  prepared: PreparedCommit;
+  receipt: CommitReceipt;
+  /** The signed receipt exactly as sealane_commit answered it: keep it for `sealane audit`. */
+  receiptJson: SignedReceiptJson;
+  trust: SequencerTrust;
+  commitment: string;
+  txHash: string;
+  feeTxHash: string;
+  committedAt: number;
 }
 
 export interface SendPrivateOptions {
@@ -86,15 +105,18 @@ export class SealaneClient {
     return this.rpc<MempoolInfo>('sealane_getMempoolInfo');
   }
 
-  /** Commits, checks, waits for the order, checks, reveals, and waits for the outcome. */
-  async sendPrivateTransaction(
+  /**
+   * Step 1: signs the fee transaction (nonce n) and the hidden one (n + 1), encrypts, commits and
+   * checks the sequencer's signed receipt. Keep `receiptJson`: it is what `sealane audit` takes.
+   */
+  async commitPrivate(
     wallet: Wallet,
     tx: TransactionRequest,
     opts: SendPrivateOptions = {},
-  ): Promise<PrivateTxResult> {
+  ): Promise<PrivateCommit> {
     const info = await this.mempoolInfo();
     const chainId = BigInt(info.chainId);
-    const trust = {
+    const trust: SequencerTrust = {
       sequencer: info.sequencer,
       domain: {
         chainId: BigInt(info.domain.chainId),
@@ -130,66 +152,95 @@ export class SealaneClient {
       minBytes: info.paddingBucketMinBytes,
       maxBytes: info.paddingBucketMaxBytes,
     };
-
-    let slot = opts.slot ?? info.openSlot;
-    let prepared: PreparedCommit;
-    let receiptJson: unknown;
-    const t0 = Date.now();
-    for (;;) {
-      prepared = prepareCommit({
+    const committedAt = Date.now();
+    for (let slot = opts.slot ?? info.openSlot; ; slot++) {
+      const prepared = prepareCommit({
         signedTx: fromHex(signedTx),
         feeTx: fromHex(feeTx),
         sender: wallet.address,
         slot: BigInt(slot),
         params: rules,
       });
+      let receiptJson: SignedReceiptJson;
       try {
-        receiptJson = await this.rpc('sealane_commit', [commitRequestToJson(prepared.request)]);
-        break;
+        receiptJson = await this.rpc<SignedReceiptJson>('sealane_commit', [
+          commitRequestToJson(prepared.request),
+        ]);
       } catch (e) {
         // The open slot closed while we encrypted for it: the next one is open.
-        if (opts.slot === undefined && e instanceof SealaneRpcError && /closed|sealed/.test(e.message)) {
-          slot++;
+        if (opts.slot === undefined && e instanceof SealaneRpcError && /closed|sealed/.test(e.message))
           continue;
-        }
         throw e;
       }
+      const receipt = checkCommitReceipt(prepared, signedReceiptFromJson(receiptJson), trust);
+      return {
+        slot,
+        prepared,
+        receipt,
+        receiptJson,
+        trust,
+        commitment: toHex(prepared.commitment),
+        txHash: toHex(prepared.txHash),
+        feeTxHash: toHex(keccak256(fromHex(feeTx))),
+        committedAt,
+      };
     }
-    const signed = signedReceiptFromJson(receiptJson);
-    const receipt = checkCommitReceipt(prepared, signed, trust);
+  }
 
-    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-    const poll = opts.pollMs ?? 25;
-    const wait = async <T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> => {
-      for (;;) {
-        const v = await probe();
-        if (v) return v;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, poll));
-      }
-    };
-    const orderJson = await wait('the slot order', () =>
-      this.rpc<Record<string, unknown> | null>('sealane_getSlotOrder', ['0x' + slot.toString(16)]),
+  /** Step 2: waits for the slot's signed order, checks the receipt against it, then reveals. */
+  async revealAfterOrder(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<void> {
+    const orderJson = await this.poll('the slot order', opts, () =>
+      this.rpc<Record<string, unknown> | null>('sealane_getSlotOrder', ['0x' + c.slot.toString(16)]),
     );
-    const orderedMs = Date.now() - t0;
     const { signed: order, commitments } = signedSlotOrderFromJson(orderJson);
-    const proof = orderTree(BigInt(slot), commitments ?? []).proof(receipt.position);
-    checkPublishedOrder(receipt, order, proof, trust);
-    await this.rpc('sealane_reveal', [revealRequestToJson(revealRequestOf(prepared))]);
+    const proof = orderTree(BigInt(c.slot), commitments ?? []).proof(c.receipt.position);
+    checkPublishedOrder(c.receipt, order, proof, c.trust);
+    await this.rpc('sealane_reveal', [revealRequestToJson(revealRequestOf(c.prepared))]);
+  }
 
-    const commitment = toHex(prepared.commitment);
-    const status = await wait('the outcome', async () => {
-      const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [commitment]);
+  /** Step 3: waits for the commitment's outcome: included, skipped or expired. */
+  outcome(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<PrivateTxResult['status']> {
+    return this.poll('the outcome', opts, async () => {
+      const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [
+        c.commitment,
+      ]);
       return s && ['included', 'skipped', 'expired'].includes(s.state) ? s : null;
     });
+  }
+
+  /** The three steps in one call. */
+  async sendPrivateTransaction(
+    wallet: Wallet,
+    tx: TransactionRequest,
+    opts: SendPrivateOptions = {},
+  ): Promise<PrivateTxResult> {
+    const c = await this.commitPrivate(wallet, tx, opts);
+    await this.revealAfterOrder(c, opts);
+    const orderedMs = Date.now() - c.committedAt;
+    const status = await this.outcome(c, opts);
     return {
-      slot,
-      position: receipt.position,
-      commitment,
-      txHash: toHex(prepared.txHash),
-      feeTxHash: toHex(keccak256(fromHex(feeTx))),
+      slot: c.slot,
+      position: c.receipt.position,
+      commitment: c.commitment,
+      txHash: c.txHash,
+      feeTxHash: c.feeTxHash,
+      receipt: c.receiptJson,
       status,
-      timings: { orderedMs, sealedMs: Date.now() - t0 },
+      timings: { orderedMs, sealedMs: Date.now() - c.committedAt },
     };
+  }
+
+  private async poll<T>(
+    what: string,
+    opts: SendPrivateOptions,
+    probe: () => Promise<T | null | undefined>,
+  ): Promise<T> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    for (;;) {
+      const v = await probe();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 25));
+    }
   }
 }
