@@ -5,17 +5,27 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils';
+import { dirname } from 'node:path';
 
-type NativeKeccakCtor = new (name: 'keccak256') => { update(b: Buffer): { digest(): Buffer } };
+/** The addon's sponge: absorb, pad, squeeze; `initialize` resets it for the next hash. */
+interface KeccakState {
+  initialize(rate: number, capacity: number): void;
+  absorb(data: Buffer): void;
+  absorbLastFewBits(bits: number): void;
+  squeeze(length: number): Buffer;
+}
 
-let nativeKeccak: NativeKeccakCtor | null | undefined;
+let nativeKeccak: KeccakState | null | undefined;
 
-function loadNativeKeccak(): NativeKeccakCtor | null {
+function loadNativeKeccak(): KeccakState | null {
   if (nativeKeccak !== undefined) return nativeKeccak;
   try {
-    // The addon itself, not the package's index (which silently falls back to plain JS).
+    // The addon's sponge itself, not the package's API, which builds a stream.Transform per hash
+    // (an allocation-heavy object that cost more than the hashing on the gateway's hot path).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    nativeKeccak = require('keccak/bindings') as NativeKeccakCtor;
+    const gypBuild = require('node-gyp-build') as (dir: string) => new () => KeccakState;
+    const State = gypBuild(dirname(require.resolve('keccak/package.json')));
+    nativeKeccak = new State();
   } catch {
     nativeKeccak = null;
   }
@@ -28,17 +38,20 @@ export function nativeKeccakAvailable(): boolean {
   return loadNativeKeccak() !== null;
 }
 
+/** Keccak-256: rate 1088 bits, capacity 512, the original (pre-SHA-3) padding bit 0x01. */
 export function keccak256(
   data: Uint8Array,
   backend: KeccakBackend = loadNativeKeccak() ? 'native' : 'js',
 ): Uint8Array {
   if (backend === 'native') {
-    const K = loadNativeKeccak();
-    if (!K) throw new Error('native keccak is not available');
+    const state = loadNativeKeccak();
+    if (!state) throw new Error('native keccak is not available');
+    // One sponge, reset per hash: JavaScript is single-threaded and the call is synchronous.
+    state.initialize(1088, 512);
     // The addon takes Buffers only; this view copies nothing.
-    const out = new K('keccak256')
-      .update(Buffer.from(data.buffer, data.byteOffset, data.byteLength))
-      .digest();
+    state.absorb(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    state.absorbLastFewBits(0x01);
+    const out = state.squeeze(32);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
   return keccak_256(data);

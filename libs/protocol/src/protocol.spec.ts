@@ -135,6 +135,13 @@ describe('keccak256 backends', () => {
     expect(nativeKeccakAvailable()).toBe(true);
   });
 
+  it('native gives the known digests, and each digest stays intact after the next hash', () => {
+    const empty = keccak256(new Uint8Array(0), 'native');
+    const abc = keccak256(new TextEncoder().encode('abc'), 'native');
+    expect(toHex(empty)).toBe('0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    expect(toHex(abc)).toBe('0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45');
+  });
+
   it('native and @noble/hashes agree', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => {
