@@ -2,7 +2,7 @@
  * Bundle intake rules on real Redis: replacement by uuid, cancellation until the close, the
  * per-searcher limit per slot, and nothing accepted, replaced or cancelled after the close.
  */
-import { RateLimitedError, SlotClosedError, BundleNotFoundError } from '@sealane/protocol';
+import { BundleNotFoundError, IntakePausedError, RateLimitedError, SlotClosedError } from '@sealane/protocol';
 import { BundleStore, connectRedis, Keys, type SealaneRedis, type StoredBundle } from '@sealane/store';
 import { startRedis } from '@sealane/embedded';
 import { mkdtempSync } from 'node:fs';
@@ -22,6 +22,7 @@ const bundle = (searcher: string, slot: number, extra: Partial<StoredBundle> = {
     slot,
     txs: ['0x01'],
     txHashes: [h],
+    senders: [searcher],
     revertingTxHashes: [],
     droppingTxHashes: [],
     receivedAt: n,
@@ -83,5 +84,20 @@ describe('bundle intake rules (Redis)', () => {
     await expect(store.add(bundle(B, 7), 3)).rejects.toThrow(SlotClosedError);
     expect(await store.isClosed(7)).toBe(true);
     expect(await store.isClosed(8)).toBe(false);
+  });
+
+  it('refuses every bundle while governance pauses intake, counting nothing, and accepts again after', async () => {
+    const keys = new Keys(`bundles-${n}`);
+    await redis.set(keys.intakePaused(), JSON.stringify({ paused: true, since: 1, proposalId: '0xabc' }));
+    const b = bundle(A, 9);
+    const err = await store.add(b, 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IntakePausedError);
+    expect((err as IntakePausedError).data).toMatchObject({ paused: true, proposalId: '0xabc' });
+    expect(await redis.hlen(keys.slotBundles(9))).toBe(0);
+    expect(await store.status(b.bundleHash)).toBeNull();
+    await redis.del(keys.intakePaused());
+    // The refused attempt did not use up the searcher's one bundle for the slot.
+    expect(await store.add(b, 1)).toBeNull();
+    expect(await redis.hlen(keys.slotBundles(9))).toBe(1);
   });
 });

@@ -40,18 +40,25 @@ export interface BundleOutcome {
   writes: ReadonlySet<string>;
 }
 
+/** A bundle as the simulator takes it: each transaction with the sender recovered at intake. */
+export interface SimBundle {
+  txs: { raw: string; from: string }[];
+  revertingTxHashes: string[];
+}
+
+export function simBundle(b: Pick<StoredBundle, 'txs' | 'senders' | 'revertingTxHashes'>): SimBundle {
+  return {
+    txs: b.txs.map((raw, i) => ({ raw, from: b.senders[i] })),
+    revertingTxHashes: b.revertingTxHashes,
+  };
+}
+
 /** What the builder needs from a bundle simulator (@sealane/simulator provides it). */
 export interface BundleSimulatorPort {
   /** Each bundle on its own at the top of the block. */
-  simulateMany(
-    bundles: { txs: string[]; revertingTxHashes: string[] }[],
-    ctx: SimContext,
-  ): Promise<BundleOutcome[]>;
+  simulateMany(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
   /** The bundles one after another in one block, each measured in place. */
-  simulateSequence(
-    bundles: { txs: string[]; revertingTxHashes: string[] }[],
-    ctx: SimContext,
-  ): Promise<BundleOutcome[]>;
+  simulateSequence(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
 }
 
 export interface AuctionWinner {
@@ -120,7 +127,7 @@ export class AuctionRunner {
       if (why) failed.set(b.bundleHash, why);
       return !why;
     });
-    let sims = await this.simulator.simulateMany(timely, ctx);
+    let sims = await this.simulator.simulateMany(timely.map(simBundle), ctx);
     // A failing transaction the searcher allowed to be dropped goes; the rest is tried again once.
     const retry = timely
       .map((b, i) => ({ b, i, s: sims[i] }))
@@ -130,9 +137,14 @@ export class AuctionRunner {
     if (retry.length) {
       const trimmed = retry.map(({ b, s }) => {
         const keep = b.txHashes.map((h, j) => (h === s.failedTx ? -1 : j)).filter((j) => j >= 0);
-        return { ...b, txs: keep.map((j) => b.txs[j]), txHashes: keep.map((j) => b.txHashes[j]) };
+        return {
+          ...b,
+          txs: keep.map((j) => b.txs[j]),
+          txHashes: keep.map((j) => b.txHashes[j]),
+          senders: keep.map((j) => b.senders[j]),
+        };
       });
-      const again = await this.simulator.simulateMany(trimmed, ctx);
+      const again = await this.simulator.simulateMany(trimmed.map(simBundle), ctx);
       sims = [...sims];
       retry.forEach(({ i }, k) => {
         timely[i] = trimmed[k];
@@ -148,7 +160,7 @@ export class AuctionRunner {
       const s = sims[i];
       value.set(b.bundleHash, { value: s.ok ? s.coinbaseDiff : 0n, gasUsed: s.ok ? s.totalGasUsed : 0n });
       if (!s.ok) return void failed.set(b.bundleHash, `simulation failed: ${s.error ?? 'invalid'}`);
-      const decoded = b.txs.map((raw) => decodeTransaction(fromHex(raw)));
+      const decoded = b.txs.map((raw, j) => decodeTransaction(fromHex(raw), { knownSender: b.senders[j] }));
       byHash.set(b.bundleHash, b);
       bids.push({
         bundleHash: b.bundleHash,

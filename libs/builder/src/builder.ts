@@ -22,6 +22,7 @@ import {
   type AuctionWinner,
   type BundleSimulatorPort,
   type SimContext,
+  simBundle,
 } from './auction.runner';
 import {
   Keys,
@@ -382,7 +383,7 @@ export class Builder {
     for (;;) {
       if (live.length === 0) return [];
       const sims = await this.opts.auction!.simulator.simulateSequence(
-        live.map((w) => w.bundle),
+        live.map((w) => simBundle(w.bundle)),
         ctx,
       );
       const bad = live.findIndex((w, i) => !sims[i].ok || sims[i].coinbaseDiff < w.price);
@@ -438,7 +439,7 @@ export class Builder {
       for (const { winner, gasUsed } of live) {
         bundleGas += gasUsed;
         winner.bundle.txs.forEach((raw, i) => {
-          const tx = decodeTransaction(fromHex(raw));
+          const tx = decodeTransaction(fromHex(raw), { knownSender: winner.bundle.senders[i] });
           const acc = accounts.get(tx.from) ?? { nonce: 0, balance: 0n };
           accounts.set(tx.from, {
             nonce: Math.max(acc.nonce, tx.nonce + 1),

@@ -2,6 +2,7 @@
  * Every setting Sealane reads, validated once at boot. Nothing else reads process.env.
  * A bad value stops start-up with a message naming the variable.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const optionalUrl = z.url().optional();
@@ -60,6 +61,11 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  /**
+   * Worker threads the gateway recovers signatures on (auth headers, transaction senders); 0 keeps
+   * recovery on the event loop. Default: one fewer than the cores, at least 1, at most 8.
+   */
+  RECOVERY_THREADS: int(0, 64).default(Math.max(1, Math.min(8, availableParallelism() - 1))),
   /** The sequencer's L2 account: fee recipient of every block, and payer of auction refunds. */
   SEQUENCER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),
   POSTER_PRIVATE_KEY: hexKey.default(DEV_KEYS[0]),

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
+import { signerRecoveryProviders } from './signer-recovery';
 
-@Module({ controllers: [GatewayController], providers: [GatewayService], exports: [GatewayService] })
+@Module({
+  controllers: [GatewayController],
+  providers: [...signerRecoveryProviders, GatewayService],
+  exports: [GatewayService],
+})
 export class GatewayModule {}

@@ -10,12 +10,14 @@ import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
 import { ParamsStore, type Params } from '@sealane/params';
 import {
-  decodeTransaction,
   fromHex,
   GasLimitTooHighError,
   InvalidBundleError,
+  parseTransaction,
   SealaneError,
   UpstreamError,
+  withSender,
+  type SignerRecovery,
 } from '@sealane/protocol';
 import {
   address,
@@ -33,6 +35,7 @@ import { SearcherApi, type CallBundleRequest } from './searcher-api';
 import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';
+import { SIGNER_RECOVERY } from './signer-recovery';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -75,6 +78,7 @@ export class GatewayService {
     @Inject(REDIS) redis: SealaneRedis,
     keys: Keys,
     @Inject(MEMPOOL_DOMAIN) mempoolDomain: MempoolDomain,
+    @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
     this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
@@ -97,6 +101,7 @@ export class GatewayService {
       chainId: BigInt(config.L2_CHAIN_ID),
       bundles: new BundleStore(redis, keys),
       params: paramsStore,
+      recovery,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       callBundle: (req) => this.callBundle(req),
     }).register(this.dispatcher);
@@ -128,7 +133,8 @@ export class GatewayService {
   private async sendRawTransaction(p: unknown[]): Promise<string> {
     arity(p, 1);
     const rawHex = hexData(p[0], 'raw transaction').toLowerCase();
-    const tx = decodeTransaction(fromHex(rawHex), { chainId: BigInt(this.config.L2_CHAIN_ID) });
+    const parsed = parseTransaction(fromHex(rawHex), { chainId: BigInt(this.config.L2_CHAIN_ID) });
+    const tx = withSender(parsed, (await this.recovery.recover([parsed.signature]))[0]);
     if (tx.gasLimit > BigInt(this.config.L2_BLOCK_GAS_LIMIT)) {
       throw new GasLimitTooHighError(
         `gas limit ${tx.gasLimit} exceeds the block gas limit ${this.config.L2_BLOCK_GAS_LIMIT}`,

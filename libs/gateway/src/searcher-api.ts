@@ -9,14 +9,18 @@ import {
   BundleNotFoundError,
   BundleTooLargeError,
   bundleHash,
-  decodeTransaction,
   FLASHBOTS_HEADER,
   fromHex,
-  IntakePausedError,
   InvalidBundleError,
   SlotClosedError,
   toHex,
-  verifyFlashbotsSignature,
+  checkFlashbotsSigner,
+  parseFlashbotsSignature,
+  parseTransaction,
+  withSender,
+  type FlashbotsAuth,
+  type RecoverableSignature,
+  type SignerRecovery,
 } from '@sealane/protocol';
 import { arity, hash32, hexData, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
 import type { ParamsStore } from '@sealane/params';
@@ -33,6 +37,8 @@ export interface SearcherApiDeps {
   chainId: bigint;
   bundles: BundleStore;
   params: ParamsStore;
+  /** Recovers the auth signature and the transactions' senders of a request together. */
+  recovery: SignerRecovery;
   /** The highest sealed L2 block. */
   sealedHead(): Promise<number>;
   /** Simulates signed transactions as block `number` on the state after block `stateBlock`. */
@@ -123,19 +129,45 @@ export class SearcherApi {
       .register('sealane_getBidProof', (p, ctx) => this.bidProof(p, ctx));
   }
 
-  private searcher(ctx: RpcContext): string {
-    return verifyFlashbotsSignature(ctx.headers[FLASHBOTS_HEADER], ctx.rawBody);
+  /**
+   * The searcher that signed the request, recovered with `extra` signatures (a bundle's
+   * transactions) in one call to the recovery pool; answers the searcher and the extra signers.
+   */
+  private async authenticate(
+    auth: FlashbotsAuth,
+    extra: readonly RecoverableSignature[] = [],
+  ): Promise<[searcher: string, signers: (string | null)[]]> {
+    const [signer, ...signers] = await this.deps.recovery.recover([auth.signature, ...extra]);
+    return [checkFlashbotsSigner(auth, signer), signers];
+  }
+
+  /** The header read first, so that a request without a well-formed one is refused before anything else. */
+  private authHeader(ctx: RpcContext): FlashbotsAuth {
+    return parseFlashbotsSignature(ctx.headers[FLASHBOTS_HEADER], ctx.rawBody);
+  }
+
+  private async searcher(ctx: RpcContext): Promise<string> {
+    return (await this.authenticate(this.authHeader(ctx)))[0];
   }
 
   async sendBundle(p: unknown[], ctx: RpcContext): Promise<{ bundleHash: string }> {
-    // Governance's emergency pause, read on every bundle (alongside the checks): effective at once.
-    const pause = this.deps.params.intakePause();
-    pause.catch(() => undefined);
-    const searcher = this.searcher(ctx);
+    // Governance's emergency pause is checked by the same Lua script that stores the bundle.
+    const auth = this.authHeader(ctx);
     arity(p, 1);
     const o = object(p[0], 'bundle');
     const raws = bundleTxs(o.txs);
-    const decoded = raws.map((r) => decodeTransaction(fromHex(r), { chainId: this.deps.chainId }));
+    const parsed = raws.map((r) => parseTransaction(fromHex(r), { chainId: this.deps.chainId }));
+    const [searcher, senders] = await this.authenticate(
+      auth,
+      parsed.map((t) => t.signature),
+    );
+    const decoded = parsed.map((t, i) => {
+      try {
+        return withSender(t, senders[i]);
+      } catch (e) {
+        throw new InvalidBundleError(`txs[${i}]: ${(e as Error).message}`, { cause: e });
+      }
+    });
     const txHashes = decoded.map((t) => t.hash);
     if (new Set(txHashes).size !== txHashes.length)
       throw new InvalidBundleError('a bundle may not hold the same transaction twice');
@@ -173,6 +205,7 @@ export class SearcherApi {
       slot,
       txs: raws,
       txHashes,
+      senders: decoded.map((t) => t.from),
       revertingTxHashes,
       droppingTxHashes,
       ...(minTimestamp ? { minTimestamp } : {}),
@@ -180,18 +213,13 @@ export class SearcherApi {
       ...(replacementUuid ? { replacementUuid } : {}),
       receivedAt: Date.now(),
     };
-    const paused = await pause;
-    if (paused.paused)
-      throw new IntakePausedError('bundle intake is paused by governance; try again once it is resumed', {
-        data: paused,
-      });
     await this.deps.bundles.add(bundle, await this.bundleLimit(slot));
     return { bundleHash: hash };
   }
 
   /** Flashbots' simulation: the bundle on a given state and block, answered like Flashbots. */
   async callBundle(p: unknown[], ctx: RpcContext): Promise<unknown> {
-    this.searcher(ctx);
+    await this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'bundle');
     const txs = bundleTxs(o.txs);
@@ -215,7 +243,7 @@ export class SearcherApi {
   }
 
   async cancelBundle(p: unknown[], ctx: RpcContext): Promise<string[]> {
-    const searcher = this.searcher(ctx);
+    const searcher = await this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'params');
     if (typeof o.replacementUuid !== 'string' || !UUID.test(o.replacementUuid))
@@ -231,7 +259,7 @@ export class SearcherApi {
   }
 
   async bundleStatus(p: unknown[], ctx: RpcContext): Promise<BundleStatus> {
-    const searcher = this.searcher(ctx);
+    const searcher = await this.searcher(ctx);
     arity(p, 1);
     const hash =
       typeof p[0] === 'object' && p[0] !== null ? (p[0] as { bundleHash?: unknown }).bundleHash : p[0];
@@ -240,7 +268,7 @@ export class SearcherApi {
 
   /** Flashbots' shape, filled from the bundle's status. */
   async bundleStats(p: unknown[], ctx: RpcContext): Promise<Record<string, unknown>> {
-    const searcher = this.searcher(ctx);
+    const searcher = await this.searcher(ctx);
     arity(p, 1);
     const o = object(p[0], 'params');
     const s = await this.ownStatus(hash32(o.bundleHash, 'bundleHash'), searcher);
@@ -267,7 +295,7 @@ export class SearcherApi {
     p: unknown[],
     ctx: RpcContext,
   ): Promise<{ slot: number; leaf: string; proof: string[]; root: string }> {
-    const searcher = this.searcher(ctx);
+    const searcher = await this.searcher(ctx);
     arity(p, 1);
     const hash =
       typeof p[0] === 'object' && p[0] !== null ? (p[0] as { bundleHash?: unknown }).bundleHash : p[0];

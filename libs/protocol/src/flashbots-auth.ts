@@ -7,6 +7,7 @@ import { utf8ToBytes } from '@noble/hashes/utils';
 import { SealaneError } from './errors';
 import { fromHex, keccak256, toHex } from './hash';
 import { recoverSigner } from './recover';
+import type { RecoverableSignature } from './recovery-pool';
 
 export class UnauthenticatedError extends SealaneError {
   override readonly name = 'UnauthenticatedError';
@@ -32,8 +33,22 @@ export async function flashbotsSignature(
   return `${signer.address}:${await signer.signMessage(toHex(keccak256(utf8ToBytes(body))))}`;
 }
 
-/** Checks the header against the raw body; returns the searcher's lowercase address. */
-export function verifyFlashbotsSignature(header: string | string[] | undefined, rawBody: string): string {
+/** A header read and checked in form, with the signature still to recover. */
+export interface FlashbotsAuth {
+  /** The lowercase address the header names. */
+  claimed: string;
+  signature: RecoverableSignature;
+}
+
+/**
+ * Reads the header against the raw body, everything but the recovery: the caller recovers the
+ * signature (with a request's other signatures, off the event loop) and hands the signer to
+ * `checkFlashbotsSigner`.
+ */
+export function parseFlashbotsSignature(
+  header: string | string[] | undefined,
+  rawBody: string,
+): FlashbotsAuth {
   if (header === undefined || header === '') {
     throw new UnauthenticatedError(
       'missing X-Flashbots-Signature header (address:signature over keccak256 of the body)',
@@ -42,21 +57,40 @@ export function verifyFlashbotsSignature(header: string | string[] | undefined, 
   if (Array.isArray(header)) throw new UnauthenticatedError('more than one X-Flashbots-Signature header');
   const m = /^(0x[0-9a-fA-F]{40}):(0x[0-9a-fA-F]{130})$/.exec(header.trim());
   if (!m) throw new UnauthenticatedError('X-Flashbots-Signature must be <address>:<65-byte hex signature>');
-  const claimed = m[1].toLowerCase();
   const sig = fromHex(m[2]);
   const v = sig[64];
   const yParity = v === 27 || v === 0 ? 0 : v === 28 || v === 1 ? 1 : -1;
   const s = BigInt(toHex(sig.subarray(32, 64)));
   if (yParity < 0 || s === 0n || s > SECP256K1_HALF_N)
     throw new UnauthenticatedError('X-Flashbots-Signature is not a valid signature');
-  const digest = personalMessageHash(utf8ToBytes(toHex(keccak256(utf8ToBytes(rawBody)))));
-  let signer: string;
-  try {
-    signer = recoverSigner(digest, sig.subarray(0, 32), sig.subarray(32, 64), yParity as 0 | 1);
-  } catch (e) {
-    throw new UnauthenticatedError('X-Flashbots-Signature is not a valid signature', { cause: e });
-  }
-  if (signer !== claimed)
+  return {
+    claimed: m[1].toLowerCase(),
+    signature: {
+      digest: personalMessageHash(utf8ToBytes(toHex(keccak256(utf8ToBytes(rawBody))))),
+      r: sig.subarray(0, 32),
+      s: sig.subarray(32, 64),
+      yParity: yParity as 0 | 1,
+    },
+  };
+}
+
+/** The searcher's lowercase address, once the recovered signer is the one the header names. */
+export function checkFlashbotsSigner(auth: FlashbotsAuth, recovered: string | null): string {
+  if (recovered === null) throw new UnauthenticatedError('X-Flashbots-Signature is not a valid signature');
+  if (recovered !== auth.claimed)
     throw new UnauthenticatedError('X-Flashbots-Signature does not match the address it names');
-  return signer;
+  return recovered;
+}
+
+/** Checks the header against the raw body on this thread; returns the searcher's lowercase address. */
+export function verifyFlashbotsSignature(header: string | string[] | undefined, rawBody: string): string {
+  const auth = parseFlashbotsSignature(header, rawBody);
+  const { digest, r, s, yParity } = auth.signature;
+  let signer: string | null;
+  try {
+    signer = recoverSigner(digest, r, s, yParity);
+  } catch {
+    signer = null;
+  }
+  return checkFlashbotsSigner(auth, signer);
 }

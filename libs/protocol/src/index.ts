@@ -3,3 +3,4 @@ export * from './hash';
 export * from './recover';
 export * from './transaction';
 export * from './flashbots-auth';
+export * from './recovery-pool';

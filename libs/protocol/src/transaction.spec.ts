@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { decodeRlp, encodeRlp, toBeHex, Transaction, Wallet, type TransactionLike } from 'ethers';
 import { InvalidTransactionError, SealaneError, WrongChainError } from './errors';
 import { fromHex } from './hash';
-import { decodeTransaction, type DecodedTx } from './transaction';
+import { RecoveryPool } from './recovery-pool';
+import { decodeTransaction, parseTransaction, withSender, type DecodedTx } from './transaction';
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const wallet = new Wallet(KEY);
@@ -76,6 +77,27 @@ describe('decodeTransaction against ethers', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('parsing, recovering elsewhere and completing gives the same transaction', async () => {
+    const pool = new RecoveryPool(1);
+    try {
+      await fc.assert(
+        fc.asyncProperty(txArb, async (fields) => {
+          const raw = fromHex(await wallet.signTransaction(fields));
+          const parsed = parseTransaction(raw);
+          const [from] = await pool.recover([parsed.signature]);
+          expect(withSender(parsed, from)).toEqual(decodeTransaction(raw));
+        }),
+        { numRuns: 50 },
+      );
+      const parsed = parseTransaction(
+        fromHex(await wallet.signTransaction({ chainId: 1n, gasLimit: 21000n })),
+      );
+      expect(() => withSender(parsed, null)).toThrow(/does not recover to a sender/);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('accepts only what ethers accepts when bytes are corrupted, with the same fields', async () => {

@@ -8,6 +8,7 @@ import { concatBytes } from '@noble/hashes/utils';
 import { InvalidTransactionError, TransactionTooLargeError, WrongChainError } from './errors';
 import { keccak256, toHex } from './hash';
 import { recoverSigner, type RecoveryBackend } from './recover';
+import type { RecoverableSignature } from './recovery-pool';
 import { encodeUint, listHeader, readItem, readList, RlpError, type RlpItem } from './rlp';
 
 /** Geth's txpool limit for one transaction. */
@@ -197,7 +198,17 @@ function parse(raw: Uint8Array): Fields {
   );
 }
 
-export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): DecodedTx {
+/** A decoded transaction whose sender is not recovered yet: its signature, ready to recover. */
+export interface ParsedTx extends Omit<DecodedTx, 'from'> {
+  signature: RecoverableSignature;
+}
+
+/**
+ * Decodes and checks everything but the sender: the recovery is left to the caller, so that many
+ * transactions' (and a request's own) signatures can be recovered together, off the event loop
+ * (see RecoveryPool). `withSender` completes it.
+ */
+export function parseTransaction(raw: Uint8Array, opts: Pick<DecodeOptions, 'chainId'> = {}): ParsedTx {
   if (raw.length === 0) throw bad('empty transaction');
   if (raw.length > MAX_TX_BYTES) {
     throw new TransactionTooLargeError(`transaction is ${raw.length} bytes, the limit is ${MAX_TX_BYTES}`);
@@ -214,18 +225,9 @@ export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): De
         : `transaction is for chain ${f.chainId}, this chain is ${opts.chainId}`,
     );
   }
-  let from: string;
-  try {
-    from =
-      opts.knownSender ??
-      recoverSigner(keccak256(f.signingPayload), scalar(f.r), scalar(f.s), f.yParity, opts.backend);
-  } catch (e) {
-    throw bad('signature does not recover to a sender', e);
-  }
   return {
     raw,
     hash: toHex(keccak256(raw)),
-    from,
     to: f.to,
     nonce: Number(f.nonce),
     type: f.type,
@@ -235,7 +237,28 @@ export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): De
     maxPriorityFeePerGas: f.maxPriorityFeePerGas,
     value: f.value,
     dataLength: f.dataLength,
+    signature: { digest: keccak256(f.signingPayload), r: scalar(f.r), s: scalar(f.s), yParity: f.yParity },
   };
+}
+
+/** The parsed transaction with its recovered sender; a null sender is a signature that recovers to nothing. */
+export function withSender(tx: ParsedTx, from: string | null): DecodedTx {
+  if (from === null) throw bad('signature does not recover to a sender');
+  const { signature: _signature, ...fields } = tx;
+  return { ...fields, from };
+}
+
+export function decodeTransaction(raw: Uint8Array, opts: DecodeOptions = {}): DecodedTx {
+  const tx = parseTransaction(raw, opts);
+  if (opts.knownSender !== undefined) return withSender(tx, opts.knownSender);
+  const sig = tx.signature;
+  let from: string;
+  try {
+    from = recoverSigner(sig.digest, sig.r, sig.s, sig.yParity, opts.backend);
+  } catch (e) {
+    throw bad('signature does not recover to a sender', e);
+  }
+  return withSender(tx, from);
 }
 
 /** The most a transaction can cost its sender: gasLimit * maxFee + value. */

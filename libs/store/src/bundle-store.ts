@@ -3,7 +3,7 @@
  * Nothing here is readable by anyone but the builder until the slot's results are published:
  * the gateway answers a bundle's status only to the searcher that signed it.
  */
-import { BundleNotFoundError, RateLimitedError, SlotClosedError } from '@sealane/protocol';
+import { BundleNotFoundError, IntakePausedError, RateLimitedError, SlotClosedError } from '@sealane/protocol';
 import type { Keys } from './names';
 import type { SealaneRedis } from './redis';
 
@@ -16,6 +16,8 @@ export interface StoredBundle {
   slot: number;
   txs: string[];
   txHashes: string[];
+  /** Each transaction's sender, recovered at intake: the close does not recover them again. */
+  senders: string[];
   revertingTxHashes: string[];
   droppingTxHashes: string[];
   minTimestamp?: number;
@@ -102,6 +104,7 @@ export class BundleStore {
       k.slotBundles(b.slot),
       k.searcherCount(b.slot, b.searcher),
       k.bundleStatus(b.bundleHash),
+      k.intakePaused(),
       entryOf(b),
       JSON.stringify(b),
       limit,
@@ -110,6 +113,12 @@ export class BundleStore {
     );
     if (res === -1) throw new SlotClosedError(`the auction for block ${b.slot} has closed`);
     if (res === -2) throw new RateLimitedError(`at most ${limit} bundles per searcher for one block`);
+    if (res === -3) {
+      const pause = JSON.parse((await this.redis.get(k.intakePaused())) ?? '{"paused":true}') as object;
+      throw new IntakePausedError('bundle intake is paused by governance; try again once it is resumed', {
+        data: pause,
+      });
+    }
     if (b.replacementUuid)
       await this.redis.set(k.replacementSlot(b.searcher, b.replacementUuid), String(b.slot), 'EX', TTL_SEC);
     if (typeof res !== 'string' || res === '') return null;

@@ -30,6 +30,7 @@ export interface SealaneRedis extends Redis {
     bundles: string,
     counter: string,
     status: string,
+    paused: string,
     entry: string,
     bundle: string,
     limit: number,
