@@ -1,11 +1,11 @@
 /**
  * Public-lane ingest: transactions per second the gateway accepts over HTTP, one
- * eth_sendRawTransaction per request, from 2 concurrent keep-alive clients (load.ts). Only the
+ * eth_sendRawTransaction per request, from 2 clients x 8 keep-alive connections (load.ts). Only the
  * gateway runs (no builder draining the lane or competing for the CPU), with a pool large enough
  * never to refuse.
  */
 import { PublicLane } from '@sealane/store';
-import { CLIENTS, loadRows, measureLoad, withGateway, type LoadRequest } from './load';
+import { LOAD_NOTE, loadRows, measureLoad, withGateway, type LoadRequest } from './load';
 import { progress, TransferSigner, type Row } from './support';
 
 const TARGET_TPS = 3000;
@@ -48,7 +48,7 @@ export async function benchIngest(): Promise<Row[]> {
       rate: {
         name: 'eth_sendRawTransaction over HTTP',
         unit: 'tx/s',
-        note: `median of ${REPS} x ${TXS_PER_REP.toLocaleString('en-US')} txs, ${CLIENTS} keep-alive clients; ${reached} (${TARGET_TPS.toLocaleString('en-US')})`,
+        note: `median of ${REPS} x ${TXS_PER_REP.toLocaleString('en-US')} txs, ${LOAD_NOTE}; ${reached} (${TARGET_TPS.toLocaleString('en-US')})`,
       },
       afterRate: [{ name: 'ingest: throughput / target', value: tps / TARGET_TPS, unit: 'x', note: reached }],
       failures: `of ${run.sent.toLocaleString('en-US')} sent (incl. warm-up); ${inLane.toLocaleString('en-US')} in the lane, ${run.accepted.toLocaleString('en-US')} accepted`,

@@ -1,8 +1,9 @@
 /**
  * One load client, run in a worker thread by the HTTP intake benchmarks (see load.ts): sends its
- * pre-built JSON-RPC requests to the gateway one at a time over a single keep-alive connection,
- * and checks every answer against what its request expects, the way `check` says. An answer
- * succeeds with a 2xx status, no JSON-RPC error and a result that passes the check.
+ * pre-built JSON-RPC requests to the gateway over `connections` keep-alive connections, each
+ * waiting for its answer before sending the next (as that many searchers or wallets would), and
+ * checks every answer against what its request expects, the way `check` says. An answer succeeds
+ * with a 2xx status, no JSON-RPC error and a result that passes the check.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'undici';
@@ -30,6 +31,8 @@ export interface LoadRequest {
 export interface ClientInit {
   url: string;
   check: Check;
+  /** Connections, each with one request in flight at a time. */
+  connections: number;
 }
 
 export type ClientCommand =
@@ -46,15 +49,18 @@ export interface ClientResult {
   statuses: Record<number, number>;
   /** JSON-RPC error codes of the failed answers, counted. */
   rpcErrors: Record<number, number>;
-  /** Request round-trip times in ms, in send order. */
+  /** Request round-trip times in ms, by request. */
   latencies: Float64Array;
 }
 
 export type ClientReply = { kind: 'loaded' } | ClientResult;
 
-const { url, check } = workerData as ClientInit;
-// One connection and one request in flight: a client that waits for each answer, like a wallet.
-const client = new Client(url, { keepAliveTimeout: 60_000, pipelining: 1 });
+const { url, check, connections } = workerData as ClientInit;
+// No pipelining: each connection is a client that waits for each answer, like a wallet.
+const conns = Array.from(
+  { length: connections },
+  () => new Client(url, { keepAliveTimeout: 60_000, pipelining: 1 }),
+);
 const port = parentPort!;
 let requests: Required<LoadRequest>[] = [];
 
@@ -74,7 +80,12 @@ async function run(): Promise<ClientResult> {
   let firstError: string | undefined;
   const statuses: Record<number, number> = {};
   const rpcErrors: Record<number, number> = {};
-  for (let i = 0; i < requests.length; i++) {
+  let next = 0;
+  // Each connection takes the next request not yet sent, until none is left.
+  const drive = async (client: Client): Promise<void> => {
+    for (let i = next++; i < requests.length; i = next++) await one(client, i);
+  };
+  const one = async (client: Client, i: number): Promise<void> => {
     const { body, headers, expect } = requests[i];
     const t0 = performance.now();
     let problem: string | undefined;
@@ -99,7 +110,8 @@ async function run(): Promise<ClientResult> {
       errors++;
       firstError ??= problem;
     }
-  }
+  };
+  await Promise.all(conns.map(drive));
   return { kind: 'done', sent: requests.length, ok, errors, firstError, statuses, rpcErrors, latencies };
 }
 
@@ -114,6 +126,6 @@ port.on('message', (cmd: ClientCommand) => {
   } else if (cmd.kind === 'go') {
     void run().then((result) => port.postMessage(result, [result.latencies.buffer]));
   } else {
-    void client.close().then(() => port.close());
+    void Promise.all(conns.map((c) => c.close())).then(() => port.close());
   }
 });
