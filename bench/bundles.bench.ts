@@ -37,6 +37,8 @@ const SLOTS = 100;
 const WARMUP_BUNDLES = 2000;
 const BUNDLES_PER_REP = 8000;
 const REPS = 5;
+/** Repetitions of the comparison run with recovery on the event loop. */
+const INLINE_REPS = 3;
 /** The auth signature and both transactions' signatures: what the gateway must recover. */
 const RECOVERIES_PER_BUNDLE = 3;
 
@@ -155,7 +157,7 @@ export async function benchBundles(): Promise<Row[]> {
   const reps = Array.from({ length: REPS }, () => makeBundles(signer, searchers, BUNDLES_PER_REP));
   checkSigningScheme(searchers, warmup[0]);
 
-  return withGateway(BUNDLE_GENESIS, async (s) => {
+  const rows = await withGateway(BUNDLE_GENESIS, async (s) => {
     // Warm-up of both measurements (JIT, connections, the native addon) is not counted; after
     // each timed run, the same bundles' signatures, while the clients and gateway sit idle.
     const limits: number[] = [];
@@ -206,4 +208,28 @@ export async function benchBundles(): Promise<Row[]> {
       failures: `of ${total.toLocaleString('en-US')} sent (incl. warm-up); ${run.accepted.toLocaleString('en-US')} accepted, ${stored.toLocaleString('en-US')} stored`,
     });
   });
+
+  // What the pool buys: the same bundles to a fresh gateway (its own Redis) that recovers on its
+  // event loop, as a gateway with RECOVERY_THREADS=0 does.
+  const inline = await withGateway(
+    BUNDLE_GENESIS,
+    (s) =>
+      measureLoad({
+        url: s.gatewayUrl!,
+        check: BUNDLE_CHECK,
+        label: 'bundles (recovery on the event loop)',
+        unit: 'bundles/s',
+        warmup: warmup.map((b) => b.request),
+        reps: reps.slice(0, INLINE_REPS).map((r) => r.map((b) => b.request)),
+      }),
+    { RECOVERY_THREADS: '0' },
+  );
+  const pooled = rows[0].value;
+  rows.splice(3, 0, {
+    name: 'bundle ingest: recovery on the event loop',
+    value: inline.rate,
+    unit: 'bundles/s',
+    note: `RECOVERY_THREADS=0, same bundles, median of ${INLINE_REPS}; the pool gives ${(pooled / inline.rate).toFixed(2)}x; ${inline.errors} failed`,
+  });
+  return rows;
 }

@@ -25,10 +25,23 @@ export const CONNECTIONS = 8;
 /** How the load was offered, for the rows' notes. */
 export const LOAD_NOTE = `${CLIENTS} clients x ${CONNECTIONS} keep-alive connections`;
 
-/** Only the gateway (no builder draining the lanes or competing for the CPU), on a free port. */
-export function startGateway(genesis: Record<string, unknown>): Promise<Sealane> {
+/**
+ * Only the gateway (no builder draining the lanes or competing for the CPU), on a free port, with
+ * its own embedded Redis. RECOVERY_THREADS from the environment is passed on, so
+ * `RECOVERY_THREADS=3 npm run bench -- ingest` tries another pool size; `env` overrides it.
+ */
+export function startGateway(
+  genesis: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<Sealane> {
   return startSealane({
-    env: { COMPONENTS: 'gateway', GATEWAY_PORT: '0', GENESIS_PARAMS: JSON.stringify(genesis) },
+    env: {
+      COMPONENTS: 'gateway',
+      GATEWAY_PORT: '0',
+      GENESIS_PARAMS: JSON.stringify(genesis),
+      RECOVERY_THREADS: process.env.RECOVERY_THREADS,
+      ...env,
+    },
     logger: ['error'],
   });
 }
@@ -37,8 +50,9 @@ export function startGateway(genesis: Record<string, unknown>): Promise<Sealane>
 export async function withGateway<T>(
   genesis: Record<string, unknown>,
   fn: (s: Sealane) => Promise<T>,
+  env: Record<string, string> = {},
 ): Promise<T> {
-  const s = await startGateway(genesis);
+  const s = await startGateway(genesis, env);
   try {
     return await fn(s);
   } finally {
