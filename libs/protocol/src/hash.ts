@@ -4,7 +4,7 @@
  * native one several times faster on the gateway's hot path (request bodies, transactions).
  */
 import { keccak_256 } from '@noble/hashes/sha3';
-import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils';
+import { concatBytes } from '@noble/hashes/utils';
 import { dirname } from 'node:path';
 
 /** The addon's sponge: absorb, pad, squeeze; `initialize` resets it for the next hash. */
@@ -59,14 +59,19 @@ export function keccak256(
 
 /** 0x-prefixed lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
-  return '0x' + bytesToHex(bytes);
+  return '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 /** Accepts 0x-prefixed even-length hex only; throws TypeError otherwise. */
 export function fromHex(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(hex))
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || hex[0] !== '0' || hex[1] !== 'x')
     throw new TypeError('expected 0x-prefixed hex bytes');
-  return hexToBytes(hex.slice(2));
+  // Node's decoder (native) stops at the first character that is not hex: fewer bytes than
+  // characters / 2 means the input was not hex. Its own memory, not a view of Buffer's pool.
+  const n = (hex.length - 2) / 2;
+  const out = Buffer.allocUnsafeSlow(n);
+  if (n > 0 && out.write(hex.slice(2), 'hex') !== n) throw new TypeError('expected 0x-prefixed hex bytes');
+  return new Uint8Array(out.buffer, out.byteOffset, n);
 }
 
 /** Flashbots bundle hash: keccak256 of the concatenated transaction hashes. */

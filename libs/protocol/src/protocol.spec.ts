@@ -47,6 +47,28 @@ describe('keccak256 and bundle hash', () => {
     expect(toHex(bundleHash([h1, h2]))).toBe(ethersKeccak(concat([h1, h2])));
   });
 
+  it('fromHex and toHex agree with a plain reference on any input', () => {
+    const reference = (h: string) =>
+      /^0x([0-9a-fA-F]{2})*$/.test(h)
+        ? Uint8Array.from(h.slice(2).match(/../g) ?? [], (b) => parseInt(b, 16))
+        : null;
+    const hexish = fc.stringMatching(/^(0x)?[0-9a-fA-FxgG ]{0,12}$/);
+    fc.assert(
+      fc.property(fc.oneof(hexish, fc.string()), (h) => {
+        const want = reference(h);
+        if (want === null) expect(() => fromHex(h)).toThrow(TypeError);
+        else expect(Array.from(fromHex(h))).toEqual(Array.from(want));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+        expect(toHex(b)).toBe('0x' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''));
+        expect(Array.from(fromHex(toHex(b)))).toEqual(Array.from(b));
+      }),
+    );
+  });
+
   it('fromHex rejects malformed hex', () => {
     expect(() => fromHex('0x0')).toThrow(TypeError);
     expect(() => fromHex('abcd')).toThrow(TypeError);

@@ -6,7 +6,7 @@
  */
 import { concatBytes } from '@noble/hashes/utils';
 import { InvalidTransactionError, TransactionTooLargeError, WrongChainError } from './errors';
-import { keccak256, toHex } from './hash';
+import { fromHex, keccak256, toHex } from './hash';
 import { recoverSigner, type RecoveryBackend } from './recover';
 import type { RecoverableSignature } from './recovery-pool';
 import { encodeUint, listHeader, readItem, readList, RlpError, type RlpItem } from './rlp';
@@ -52,9 +52,13 @@ function uint(buf: Uint8Array, it: RlpItem, name: string, maxBytes = 32): bigint
   const len = it.end - it.payload;
   if (len > maxBytes) throw bad(`${name} is too large`);
   if (len > 0 && buf[it.payload] === 0) throw bad(`${name} has a leading zero`);
-  let v = 0n;
-  for (let i = it.payload; i < it.end; i++) v = (v << 8n) | BigInt(buf[i]);
-  return v;
+  if (len <= 6) {
+    // Up to 48 bits fit a double exactly: one BigInt at the end instead of one per byte.
+    let n = 0;
+    for (let i = it.payload; i < it.end; i++) n = n * 256 + buf[i];
+    return BigInt(n);
+  }
+  return BigInt('0x' + Buffer.from(buf.buffer, buf.byteOffset + it.payload, len).toString('hex'));
 }
 
 function bytesOf(buf: Uint8Array, it: RlpItem, name: string): Uint8Array {
@@ -82,9 +86,7 @@ function checkAccessList(buf: Uint8Array, it: RlpItem): void {
 
 /** 32-byte big-endian form of a signature scalar. */
 function scalar(v: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31, x = v; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn);
-  return out;
+  return fromHex('0x' + v.toString(16).padStart(64, '0'));
 }
 
 /** RLP list of the given items, copied as they are, plus extra encoded items. */
