@@ -3,10 +3,14 @@
  * simulate, send, cancel, stats, and waiting for inclusion all work as against Flashbots.
  */
 import { FlashbotsBundleProvider, FlashbotsBundleResolution } from '@flashbots/ethers-provider-bundle';
-import { JsonRpcProvider, keccak256, Network, Wallet } from 'ethers';
+import { JsonRpcProvider, keccak256, Network, Transaction, Wallet } from 'ethers';
+import { REDIS } from '@sealane/core';
+import { flashbotsSignature } from '@sealane/protocol';
+import { Keys, type SealaneRedis } from '@sealane/store';
 import { SEALANE_CODES } from '@sealane/rpc';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
-import { rpc, rpcError, transfer } from './support/rpc';
+import { rpc, rpcError, transfer, wallet } from './support/rpc';
+import { signedCall } from './support/searcher';
 
 describe('@flashbots/ethers-provider-bundle against the gateway (e2e)', () => {
   let s: Sealane;
@@ -83,5 +87,57 @@ describe('@flashbots/ethers-provider-bundle against the gateway (e2e)', () => {
   it('refuses a request without a valid X-Flashbots-Signature', async () => {
     const err = await rpcError(url, 'eth_sendBundle', [{ txs: await bundle(7, 0), blockNumber: '0x99' }]);
     expect(err.code).toBe(SEALANE_CODES.UnauthenticatedError);
+  });
+
+  it('names the bundle transaction that fails, keeps its error code, and stores nothing', async () => {
+    const target = Number(await rpc(url, 'eth_blockNumber')) + 5;
+    const good = await transfer(8, 0);
+    // r below the curve order but not the x of any point: the signature recovers to no sender.
+    const t = Transaction.from(await transfer(8, 1));
+    const noSender = Transaction.from({
+      ...t.toJSON(),
+      signature: { r: '0x00' + 'ff'.repeat(30) + '05', s: t.signature!.s, yParity: t.signature!.yParity },
+    });
+    const cases: [string[], number, RegExp][] = [
+      [
+        [good, noSender.serialized],
+        SEALANE_CODES.InvalidTransactionError,
+        /^txs\[1\]: signature does not recover to a sender/,
+      ],
+      [
+        [await transfer(8, 1, { chainId: 1 }), good],
+        SEALANE_CODES.WrongChainError,
+        /^txs\[0\]: transaction is for chain 1/,
+      ],
+      [[good, '0x02c0'], SEALANE_CODES.InvalidTransactionError, /^txs\[1\]: /],
+    ];
+    for (const [txs, code, message] of cases) {
+      const r = await signedCall(url, 8, 'eth_sendBundle', [
+        { txs, blockNumber: '0x' + target.toString(16) },
+      ]);
+      expect(r.error).toMatchObject({ code });
+      expect(r.error!.message).toMatch(message);
+    }
+    // A header naming another address than the signer's is refused before anything is decoded.
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'eth_sendBundle',
+      params: [{ txs: [good], blockNumber: '0x' + target.toString(16) }],
+    });
+    const header = await flashbotsSignature(wallet(8), body);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-flashbots-signature': wallet(7).address + header.slice(42),
+      },
+      body,
+    });
+    expect(((await res.json()) as { error: { code: number } }).error.code).toBe(
+      SEALANE_CODES.UnauthenticatedError,
+    );
+    const keys = s.app.get(Keys);
+    expect(await s.app.get<symbol, SealaneRedis>(REDIS).hlen(keys.slotBundles(target))).toBe(0);
   });
 });

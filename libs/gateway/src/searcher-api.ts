@@ -12,6 +12,7 @@ import {
   FLASHBOTS_HEADER,
   fromHex,
   InvalidBundleError,
+  SealaneError,
   SlotClosedError,
   toHex,
   checkFlashbotsSigner,
@@ -82,6 +83,20 @@ function bundleTxs(v: unknown): string[] {
   if (bytes > MAX_BUNDLE_BYTES)
     throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
   return raws;
+}
+
+/** Runs `fn` for the bundle's transaction `i`; an error it throws keeps its kind and code and says which. */
+function atTx<T>(i: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof SealaneError)) throw e;
+    const Kind = e.constructor as new (
+      message: string,
+      o: { cause: unknown; data?: unknown },
+    ) => SealaneError;
+    throw new Kind(`txs[${i}]: ${e.message}`, { cause: e, data: e.data });
+  }
 }
 
 function hashList(v: unknown, name: string): string[] {
@@ -156,18 +171,14 @@ export class SearcherApi {
     arity(p, 1);
     const o = object(p[0], 'bundle');
     const raws = bundleTxs(o.txs);
-    const parsed = raws.map((r) => parseTransaction(fromHex(r), { chainId: this.deps.chainId }));
+    const parsed = raws.map((r, i) =>
+      atTx(i, () => parseTransaction(fromHex(r), { chainId: this.deps.chainId })),
+    );
     const [searcher, senders] = await this.authenticate(
       auth,
       parsed.map((t) => t.signature),
     );
-    const decoded = parsed.map((t, i) => {
-      try {
-        return withSender(t, senders[i]);
-      } catch (e) {
-        throw new InvalidBundleError(`txs[${i}]: ${(e as Error).message}`, { cause: e });
-      }
-    });
+    const decoded = parsed.map((t, i) => atTx(i, () => withSender(t, senders[i])));
     const txHashes = decoded.map((t) => t.hash);
     if (new Set(txHashes).size !== txHashes.length)
       throw new InvalidBundleError('a bundle may not hold the same transaction twice');

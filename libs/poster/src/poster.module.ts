@@ -66,12 +66,8 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
       logFromBlock: config.POSTER_LOG_FROM_BLOCK,
       clock: { now: () => Date.now() },
       logger: this.logger,
-      onPosted: async (ev: BatchPostedEvent) => {
-        this.logger.log(
-          `posted batch ${ev.sequenceNumber}: blocks ${ev.firstBlock}-${ev.lastBlock}, ${ev.rawBytes} -> ${ev.compressedBytes} bytes, L1 tx ${ev.l1TxHash}`,
-        );
-        await events.emit(EVENTS.batchPosted, ev);
-      },
+      // The Poster logs the posting itself; this only tells the other processes.
+      onPosted: (ev: BatchPostedEvent) => events.emit(EVENTS.batchPosted, ev),
     });
   }
 
