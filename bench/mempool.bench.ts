@@ -213,7 +213,7 @@ export async function benchMempoolIntake(): Promise<Row[]> {
         },
         failures: `of ${(total + 1).toLocaleString('en-US')} sent (incl. warm-up and 1 probe); ${accepted.toLocaleString('en-US')} accepted, ${stored.toLocaleString('en-US')} stored`,
         busyNote:
-          'HTTP, parsing, Redis, and sealane_commit still recovers its fee sender and signs its receipt on this thread; near 100%: it is the limit',
+          'HTTP, parsing, Redis and signing each receipt; the fee sender is recovered on the recovery threads; near 100%: this thread is the limit',
       }),
       {
         name: 'mempool intake: client prepareCommit',

@@ -112,6 +112,7 @@ export class GatewayService {
       sequencer: new Wallet(config.SEQUENCER_PRIVATE_KEY),
       domain: mempoolDomain,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
+      recovery,
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
   }

@@ -22,8 +22,11 @@ import {
   fromHex,
   InvalidCommitmentError,
   InvalidRevealError,
+  parseTransaction,
   SlotClosedError,
   toHex,
+  withSender,
+  type SignerRecovery,
 } from '@sealane/protocol';
 import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
 import type { CommitmentStatus, CommitStore } from '@sealane/store';
@@ -41,6 +44,8 @@ export interface MempoolApiDeps {
   sequencer: Wallet;
   domain: MempoolDomain;
   sealedHead(): Promise<number>;
+  /** Recovers the fee transaction's sender, off the event loop. */
+  recovery: SignerRecovery;
 }
 
 export class MempoolApi {
@@ -93,13 +98,19 @@ export class MempoolApi {
     if (slot > head + MAX_COMMIT_SLOTS_AHEAD)
       throw invalidParams(`slot ${slot} is more than ${MAX_COMMIT_SLOTS_AHEAD} slots ahead`);
     const params = await this.params(slot);
-    const v = validateCommitRequest(req, {
-      chainId: this.deps.chainId,
-      feeRecipient: this.deps.sequencer.address,
-      feeWei: BigInt(params.commitmentFeeGwei) * GWEI,
-      minBytes: params.paddingBucketMinBytes,
-      maxBytes: params.paddingBucketMaxBytes,
-    });
+    const fee = parseTransaction(req.feeTx, { chainId: this.deps.chainId });
+    const [feeSender] = await this.deps.recovery.recover([fee.signature]);
+    const v = validateCommitRequest(
+      req,
+      {
+        chainId: this.deps.chainId,
+        feeRecipient: this.deps.sequencer.address,
+        feeWei: BigInt(params.commitmentFeeGwei) * GWEI,
+        minBytes: params.paddingBucketMinBytes,
+        maxBytes: params.paddingBucketMaxBytes,
+      },
+      withSender(fee, feeSender),
+    );
     const commitment = toHex(v.commitment);
     const position = await this.deps.store.add(
       {

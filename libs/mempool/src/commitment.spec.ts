@@ -106,6 +106,20 @@ describe('validateCommitRequest', () => {
     expect(v.commitment).toEqual(commitmentOf(r));
   });
 
+  it("takes a fee transaction the caller decoded, only if it is the request's own", () => {
+    const r = req();
+    const decoded = decodeTransaction(r.feeTx);
+    expect(validateCommitRequest(r, RULES, decoded)).toEqual(validateCommitRequest(r, RULES));
+    // Still checked against the rules: a sender recovered elsewhere must be the committer.
+    expect(() => validateCommitRequest(r, RULES, { ...decoded, from: '0x' + '22'.repeat(20) })).toThrow(
+      FeeSenderMismatchError,
+    );
+    const other = decodeTransaction(req({ feeTx: Uint8Array.from(r.feeTx) }).feeTx);
+    expect(() => validateCommitRequest(r, RULES, { ...other, raw: Uint8Array.of(1, 2, 3) })).toThrow(
+      /not the decoding of this request/,
+    );
+  });
+
   it('refuses a ciphertext that is not a bucket size', () => {
     const c = req().ciphertext;
     expect(() => validateCommitRequest(req({ ciphertext: c.subarray(1) }), RULES)).toThrow(

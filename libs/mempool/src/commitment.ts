@@ -97,14 +97,32 @@ export function commitmentOf(c: CommitmentInput): Uint8Array {
  * TransactionTooLargeError (from @sealane/protocol), FeeSenderMismatchError,
  * FeeRecipientMismatchError, CommitmentFeeTooLowError, InvalidFeeTransactionError.
  */
-export function validateCommitRequest(req: CommitRequest, rules: CommitRules): ValidatedCommit {
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+export function validateCommitRequest(
+  req: CommitRequest,
+  rules: CommitRules,
+  /**
+   * The fee transaction already decoded from `req.feeTx`, sender included, when the caller
+   * recovered it itself (the gateway does, off its event loop); decoded here otherwise.
+   */
+  decodedFeeTx?: DecodedTx,
+): ValidatedCommit {
   const sender = normalizeAddress(req.sender, 'sender');
   const slot = checkSlot(req.slot);
   const feeRecipient = normalizeAddress(rules.feeRecipient, 'feeRecipient');
   if (!(req.ciphertext instanceof Uint8Array)) throw new MalformedMessageError('ciphertext must be bytes');
   if (!(req.feeTx instanceof Uint8Array)) throw new MalformedMessageError('feeTx must be bytes');
   const bucket = ciphertextBucket(req.ciphertext, rules);
-  const feeTx = decodeTransaction(req.feeTx, { chainId: rules.chainId });
+  if (decodedFeeTx && !sameBytes(decodedFeeTx.raw, req.feeTx))
+    throw new Error("decodedFeeTx is not the decoding of this request's fee transaction");
+  const feeTx = decodedFeeTx ?? decodeTransaction(req.feeTx, { chainId: rules.chainId });
+  if (feeTx.chainId !== rules.chainId)
+    throw new WrongChainError(
+      `fee transaction is for chain ${feeTx.chainId}, this chain is ${rules.chainId}`,
+    );
   if (feeTx.from !== sender) {
     throw new FeeSenderMismatchError(
       `fee transaction is signed by ${feeTx.from}, not by the sender ${sender}`,
