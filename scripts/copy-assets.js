@@ -1,8 +1,11 @@
-// Build step: copy non-TypeScript assets (Lua scripts) from libs/*/src into dist/.
+// Build step: copy non-TypeScript assets (Lua scripts) from libs/*/src into dist/. Lua files in
+// dist that no longer exist in the sources are removed, so a renamed script (its name carries its
+// key count) never leaves a stale twin behind to be loaded too.
 'use strict';
-const { cpSync, readdirSync, statSync, mkdirSync } = require('node:fs');
+const { cpSync, existsSync, readdirSync, rmSync, statSync, mkdirSync } = require('node:fs');
 const { join, relative, dirname } = require('node:path');
 const root = join(__dirname, '..');
+const copied = new Set();
 function walk(dir) {
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);
@@ -11,7 +14,17 @@ function walk(dir) {
       const dest = join(root, 'dist', relative(root, p));
       mkdirSync(dirname(dest), { recursive: true });
       cpSync(p, dest);
+      copied.add(dest);
     }
   }
 }
+function prune(dir) {
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) prune(p);
+    else if (p.endsWith('.lua') && !copied.has(p)) rmSync(p);
+  }
+}
 walk(join(root, 'libs'));
+prune(join(root, 'dist', 'libs'));

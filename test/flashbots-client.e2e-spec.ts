@@ -118,12 +118,13 @@ describe('@flashbots/ethers-provider-bundle against the gateway (e2e)', () => {
       expect(r.error).toMatchObject({ code });
       expect(r.error!.message).toMatch(message);
     }
-    // A header naming another address than the signer's is refused before anything is decoded.
+    // A header naming another address than the signer's is refused as such, even when the
+    // request is wrong in other ways too (here a transaction that does not decode).
     const body = JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
       method: 'eth_sendBundle',
-      params: [{ txs: [good], blockNumber: '0x' + target.toString(16) }],
+      params: [{ txs: [good, '0x02c0'], blockNumber: '0x' + target.toString(16) }],
     });
     const header = await flashbotsSignature(wallet(8), body);
     const res = await fetch(url, {

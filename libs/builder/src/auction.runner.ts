@@ -40,15 +40,16 @@ export interface BundleOutcome {
   writes: ReadonlySet<string>;
 }
 
-/** A bundle as the simulator takes it: each transaction with the sender recovered at intake. */
+/** A bundle as the simulator takes it: each transaction with its sender when intake recovered it. */
 export interface SimBundle {
-  txs: { raw: string; from: string }[];
+  txs: (string | { raw: string; from: string })[];
   revertingTxHashes: string[];
 }
 
 export function simBundle(b: Pick<StoredBundle, 'txs' | 'senders' | 'revertingTxHashes'>): SimBundle {
+  const senders = b.senders;
   return {
-    txs: b.txs.map((raw, i) => ({ raw, from: b.senders[i] })),
+    txs: senders ? b.txs.map((raw, i) => ({ raw, from: senders[i] })) : b.txs,
     revertingTxHashes: b.revertingTxHashes,
   };
 }
@@ -141,7 +142,7 @@ export class AuctionRunner {
           ...b,
           txs: keep.map((j) => b.txs[j]),
           txHashes: keep.map((j) => b.txHashes[j]),
-          senders: keep.map((j) => b.senders[j]),
+          senders: b.senders && keep.map((j) => b.senders![j]),
         };
       });
       const again = await this.simulator.simulateMany(trimmed.map(simBundle), ctx);
@@ -160,7 +161,7 @@ export class AuctionRunner {
       const s = sims[i];
       value.set(b.bundleHash, { value: s.ok ? s.coinbaseDiff : 0n, gasUsed: s.ok ? s.totalGasUsed : 0n });
       if (!s.ok) return void failed.set(b.bundleHash, `simulation failed: ${s.error ?? 'invalid'}`);
-      const decoded = b.txs.map((raw, j) => decodeTransaction(fromHex(raw), { knownSender: b.senders[j] }));
+      const decoded = b.txs.map((raw, j) => decodeTransaction(fromHex(raw), { knownSender: b.senders?.[j] }));
       byHash.set(b.bundleHash, b);
       bids.push({
         bundleHash: b.bundleHash,

@@ -439,7 +439,7 @@ export class Builder {
       for (const { winner, gasUsed } of live) {
         bundleGas += gasUsed;
         winner.bundle.txs.forEach((raw, i) => {
-          const tx = decodeTransaction(fromHex(raw), { knownSender: winner.bundle.senders[i] });
+          const tx = decodeTransaction(fromHex(raw), { knownSender: winner.bundle.senders?.[i] });
           const acc = accounts.get(tx.from) ?? { nonce: 0, balance: 0n };
           accounts.set(tx.from, {
             nonce: Math.max(acc.nonce, tx.nonce + 1),

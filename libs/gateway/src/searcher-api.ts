@@ -20,6 +20,7 @@ import {
   parseTransaction,
   withSender,
   type FlashbotsAuth,
+  type ParsedTx,
   type RecoverableSignature,
   type SignerRecovery,
 } from '@sealane/protocol';
@@ -168,16 +169,25 @@ export class SearcherApi {
   async sendBundle(p: unknown[], ctx: RpcContext): Promise<{ bundleHash: string }> {
     // Governance's emergency pause is checked by the same Lua script that stores the bundle.
     const auth = this.authHeader(ctx);
-    arity(p, 1);
-    const o = object(p[0], 'bundle');
-    const raws = bundleTxs(o.txs);
-    const parsed = raws.map((r, i) =>
-      atTx(i, () => parseTransaction(fromHex(r), { chainId: this.deps.chainId })),
-    );
-    const [searcher, senders] = await this.authenticate(
-      auth,
-      parsed.map((t) => t.signature),
-    );
+    // The transactions are parsed before the recovery, so that one message to the recovery
+    // threads carries the header's signature and theirs; whatever is wrong with the request is
+    // answered only once the header is known to be genuine, as if it had been checked first.
+    let request: { o: Record<string, unknown>; raws: string[]; parsed: ParsedTx[] } | undefined;
+    let invalid: unknown;
+    try {
+      arity(p, 1);
+      const o = object(p[0], 'bundle');
+      const raws = bundleTxs(o.txs);
+      const parsed = raws.map((r, i) =>
+        atTx(i, () => parseTransaction(fromHex(r), { chainId: this.deps.chainId })),
+      );
+      request = { o, raws, parsed };
+    } catch (e) {
+      invalid = e;
+    }
+    const [searcher, senders] = await this.authenticate(auth, request?.parsed.map((t) => t.signature) ?? []);
+    if (!request) throw invalid;
+    const { o, raws, parsed } = request;
     const decoded = parsed.map((t, i) => atTx(i, () => withSender(t, senders[i])));
     const txHashes = decoded.map((t) => t.hash);
     if (new Set(txHashes).size !== txHashes.length)

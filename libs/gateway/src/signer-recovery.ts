@@ -2,7 +2,7 @@
  * The gateway's signature recovery (searcher auth headers, transaction senders): RECOVERY_THREADS
  * worker threads, or the event loop when 0. Closed when the application shuts down.
  */
-import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG } from '@sealane/core';
 import { signerRecovery, type SignerRecovery } from '@sealane/protocol';
@@ -20,7 +20,10 @@ class RecoveryShutdown implements OnApplicationShutdown {
 export const signerRecoveryProviders: Provider[] = [
   {
     provide: SIGNER_RECOVERY,
-    useFactory: (config: SealaneConfig) => signerRecovery(config.RECOVERY_THREADS),
+    useFactory: (config: SealaneConfig) => {
+      const logger = new Logger('gateway');
+      return signerRecovery(config.RECOVERY_THREADS, { onDegraded: (reason) => logger.warn(reason) });
+    },
     inject: [CONFIG],
   },
   RecoveryShutdown,

@@ -62,15 +62,18 @@ export function toHex(bytes: Uint8Array): string {
   return '0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+const HEX = /^0x[0-9a-fA-F]*$/;
+
 /** Accepts 0x-prefixed even-length hex only; throws TypeError otherwise. */
 export function fromHex(hex: string): Uint8Array {
-  if (typeof hex !== 'string' || hex.length % 2 !== 0 || hex[0] !== '0' || hex[1] !== 'x')
+  // The pattern first: Node's decoder reads only the low byte of each UTF-16 unit, so it would
+  // take '0xａｂ' (fullwidth) for 0xab.
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !HEX.test(hex))
     throw new TypeError('expected 0x-prefixed hex bytes');
-  // Node's decoder (native) stops at the first character that is not hex: fewer bytes than
-  // characters / 2 means the input was not hex. Its own memory, not a view of Buffer's pool.
+  // Decoded natively into its own memory, not a view of Buffer's shared pool.
   const n = (hex.length - 2) / 2;
   const out = Buffer.allocUnsafeSlow(n);
-  if (n > 0 && out.write(hex.slice(2), 'hex') !== n) throw new TypeError('expected 0x-prefixed hex bytes');
+  if (n > 0) out.write(hex.slice(2), 'hex');
   return new Uint8Array(out.buffer, out.byteOffset, n);
 }
 

@@ -37,12 +37,15 @@ export function recoverSigner(
   yParity: 0 | 1,
   backend: RecoveryBackend = loadNative() ? 'native' : 'js',
 ): string {
+  if (r.length > 32 || s.length > 32 || digest.length !== 32 || (yParity !== 0 && yParity !== 1))
+    throw new Error('malformed signature');
   if (backend === 'native') {
     const lib = loadNative();
     if (!lib) throw new Error('native secp256k1 is not available');
+    // Big-endian scalars: a shorter one is right-aligned (its leading zero bytes left out).
     const sig = new Uint8Array(64);
-    sig.set(r, 0);
-    sig.set(s, 32);
+    sig.set(r, 32 - r.length);
+    sig.set(s, 64 - s.length);
     const pub = lib.ecdsaRecover(sig, yParity, digest, false);
     return toHex(keccak256(pub.subarray(1)).subarray(12));
   }

@@ -61,6 +61,61 @@ describe('signer recovery', () => {
     expect(await pool.recover(sigs)).toEqual(sigs.map((_, i) => wallets[i % 8].address.toLowerCase()));
   });
 
+  it('never hands a malformed signature to the addon: a bad recovery id or length recovers to null', async () => {
+    const good = signed(wallets[3], 42);
+    const bad: RecoverableSignature[] = [
+      { ...good, yParity: 27 as 0 },
+      { ...good, yParity: 3 as 0 },
+      { ...good, digest: new Uint8Array(33) },
+      { ...good, r: new Uint8Array(33) },
+    ];
+    expect(await pool.recover([...bad, good])).toEqual([
+      null,
+      null,
+      null,
+      null,
+      wallets[3].address.toLowerCase(),
+    ]);
+    expect(await new InlineRecovery().recover(bad)).toEqual([null, null, null, null]);
+  });
+
+  it('reads a scalar given without its leading zero bytes the same way on both paths', async () => {
+    // Find a signature whose r starts with a zero byte, and pass r without it.
+    let sig = signed(wallets[4], 0);
+    for (let i = 1; sig.r[0] !== 0; i++) sig = signed(wallets[4], i);
+    const short = { ...sig, r: sig.r.subarray(1) };
+    const want = wallets[4].address.toLowerCase();
+    expect(await pool.recover([short])).toEqual([want]);
+    expect(await new InlineRecovery().recover([short])).toEqual([want]);
+  });
+
+  it('falls back to the calling thread, and says so, when workers cannot start', async () => {
+    const reasons: string[] = [];
+    const p = new RecoveryPool(1, { onDegraded: (r) => reasons.push(r) });
+    try {
+      const sigs = Array.from({ length: 40 }, (_, i) => signed(wallets[i % 8], 7000 + i));
+      const want = sigs.map((_, i) => wallets[i % 8].address.toLowerCase());
+      // Answered while the worker is still starting, then by the worker.
+      expect(await p.recover(sigs)).toEqual(want);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await p.recover(sigs)).toEqual(want);
+      // Every worker started from now on fails to load its addons.
+      const internals = p as unknown as {
+        paths: { gypBuild: string };
+        slots: { worker: { terminate(): Promise<number> } }[];
+      };
+      internals.paths.gypBuild = '/nonexistent/node-gyp-build';
+      await internals.slots[0].worker.terminate();
+      for (let i = 0; i < 100 && !p.isDegraded; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(p.isDegraded).toBe(true);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toMatch(/workers do not start/);
+      expect(await p.recover(sigs)).toEqual(want);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('a closed pool refuses work, and 0 threads means the calling thread', async () => {
     const p = signerRecovery(1) as RecoveryPool;
     expect(p).toBeInstanceOf(RecoveryPool);

@@ -8,8 +8,8 @@
  * tools and tests.
  */
 import { Worker } from 'node:worker_threads';
-import { toHex } from './hash';
-import { recoverSigner } from './recover';
+import { nativeKeccakAvailable, toHex } from './hash';
+import { nativeRecoveryAvailable, recoverSigner } from './recover';
 
 /** A signature over a 32-byte digest, to be recovered to its signer's address. */
 export interface RecoverableSignature {
@@ -25,7 +25,13 @@ export interface SignerRecovery {
   close(): Promise<void>;
 }
 
+/** Never handed to the addon: libsecp256k1 aborts the process on a recovery id above 3. */
+function malformed(s: RecoverableSignature): boolean {
+  return s.digest.length !== 32 || s.r.length > 32 || s.s.length > 32 || (s.yParity !== 0 && s.yParity !== 1);
+}
+
 function recoverOrNull(s: RecoverableSignature): string | null {
+  if (malformed(s)) return null;
   try {
     return recoverSigner(s.digest, s.r, s.s, s.yParity);
   } catch {
@@ -84,6 +90,7 @@ function recoveryWorker(): void {
   )();
   const pub = new Uint8Array(65);
   const pubKey = Buffer.from(pub.buffer, 1, 64);
+  parentPort!.postMessage({ ready: true });
   parentPort!.on('message', (m: { id: number; buf: ArrayBuffer }) => {
     const input = new Uint8Array(m.buf);
     const n = input.length / 97;
@@ -115,25 +122,46 @@ interface Waiting {
 
 interface Slot {
   worker: Worker;
+  /** Set once the worker has loaded the addons; until then it gets no work. */
+  ready: boolean;
   /** Signatures posted and not yet answered: new work goes to the least loaded worker. */
   load: number;
   /** Batches posted to this worker, by id: the requests each packs, in order. */
   batches: Map<number, { parts: Waiting[]; size: number }>;
 }
 
+/** Worker starts that fail in a row before the pool stops starting workers and recovers inline. */
+const MAX_FAILED_STARTS = 5;
+
+export interface RecoveryPoolOptions {
+  /** Told once if workers cannot be started and the pool falls back to the calling thread. */
+  onDegraded?(reason: string): void;
+}
+
+/**
+ * Note: the worker runs `recoveryWorker`'s source text, so a tool that rewrites functions (a
+ * coverage instrumenter) must leave this file alone.
+ */
 export class RecoveryPool implements SignerRecovery {
-  private readonly slots: Slot[] = [];
+  private slots: Slot[] = [];
   private queue: Waiting[] = [];
   private queued = 0;
   private scheduled = false;
   private nextId = 1;
   private closed = false;
+  private failedStarts = 0;
+  private degraded = false;
   private readonly source = `(${recoveryWorker.toString()})()`;
   private readonly paths: WorkerData;
 
-  constructor(readonly threads: number) {
+  constructor(
+    readonly threads: number,
+    private readonly opts: RecoveryPoolOptions = {},
+  ) {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError('a recovery pool needs at least one thread');
+    if (!nativeRecoveryAvailable() || !nativeKeccakAvailable())
+      throw new Error('a recovery pool needs the native secp256k1 and keccak addons');
     const dirOf = (pkg: string) => require.resolve(`${pkg}/package.json`).replace(/[\\/]package\.json$/, '');
     this.paths = {
       secp256k1: dirOf('secp256k1'),
@@ -145,23 +173,46 @@ export class RecoveryPool implements SignerRecovery {
 
   private spawn(): Slot {
     const worker = new Worker(this.source, { eval: true, workerData: this.paths });
-    const slot: Slot = { worker, load: 0, batches: new Map() };
+    const slot: Slot = { worker, ready: false, load: 0, batches: new Map() };
     worker.unref();
-    worker.on('message', (m: { id: number; buf: ArrayBuffer }) => this.answered(slot, m.id, m.buf));
-    // A worker that dies fails what it held, and is replaced: the pool never loses capacity.
+    worker.on('message', (m: { id: number; buf: ArrayBuffer } | { ready: true }) => {
+      if ('ready' in m) {
+        slot.ready = true;
+        this.failedStarts = 0;
+      } else this.answered(slot, m.id, m.buf);
+    });
+    let failed = false;
+    // A worker that dies fails what it held and is replaced; one that cannot even start is
+    // retried a few times, then the pool recovers on the calling thread instead.
     const fail = (e: Error) => {
+      if (failed || this.closed) return;
+      failed = true;
       const held = [...slot.batches.values()];
       slot.batches.clear();
-      slot.load = 0;
       for (const b of held) for (const p of b.parts) p.reject(e);
-      const i = this.slots.indexOf(slot);
-      if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
+      this.slots = this.slots.filter((x) => x !== slot);
+      if (!slot.ready && ++this.failedStarts >= MAX_FAILED_STARTS) {
+        this.degrade(`workers do not start (${e.message}); recovering on the event loop`);
+        return;
+      }
+      if (!this.degraded) this.slots.push(this.spawn());
     };
     worker.on('error', (e) => fail(new Error(`signature recovery worker failed: ${e.message}`)));
-    worker.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`signature recovery worker exited with code ${code}`));
-    });
+    worker.on('exit', (code) => fail(new Error(`signature recovery worker exited with code ${code}`)));
     return slot;
+  }
+
+  private degrade(reason: string): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    for (const s of this.slots) void s.worker.terminate();
+    this.slots = [];
+    this.opts.onDegraded?.(reason);
+  }
+
+  /** True once the pool has given up on worker threads (see RecoveryPoolOptions.onDegraded). */
+  get isDegraded(): boolean {
+    return this.degraded;
   }
 
   recover(sigs: readonly RecoverableSignature[]): Promise<(string | null)[]> {
@@ -202,12 +253,18 @@ export class RecoveryPool implements SignerRecovery {
   }
 
   private post(parts: Waiting[], size: number): void {
-    const slot = this.slots.reduce((a, b) => (b.load < a.load ? b : a));
+    const ready = this.slots.filter((s) => s.ready);
+    if (ready.length === 0) {
+      // Starting, restarting or given up: the same answers, on this thread.
+      for (const p of parts) p.resolve(p.sigs.map(recoverOrNull));
+      return;
+    }
+    const slot = ready.reduce((a, b) => (b.load < a.load ? b : a));
     const buf = new Uint8Array(size * IN);
     let at = 0;
     for (const p of parts) {
       for (const s of p.sigs) {
-        if (s.digest.length !== 32 || s.r.length > 32 || s.s.length > 32) {
+        if (malformed(s)) {
           // Malformed input never reaches the addon; it recovers to nothing (left as zeros).
           at += IN;
           continue;
@@ -253,7 +310,15 @@ export class RecoveryPool implements SignerRecovery {
   }
 }
 
-/** A pool of `threads` workers, or recovery on the calling thread when `threads` is 0. */
-export function signerRecovery(threads: number): SignerRecovery {
-  return threads === 0 ? new InlineRecovery() : new RecoveryPool(threads);
+/**
+ * A pool of `threads` workers, or recovery on the calling thread when `threads` is 0 or the native
+ * addons do not load here (then through ethers, as recoverSigner falls back to).
+ */
+export function signerRecovery(threads: number, opts: RecoveryPoolOptions = {}): SignerRecovery {
+  if (threads === 0) return new InlineRecovery();
+  if (!nativeRecoveryAvailable() || !nativeKeccakAvailable()) {
+    opts.onDegraded?.('the native secp256k1 or keccak addon does not load; recovering on the event loop');
+    return new InlineRecovery();
+  }
+  return new RecoveryPool(threads, opts);
 }

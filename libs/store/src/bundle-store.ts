@@ -16,8 +16,11 @@ export interface StoredBundle {
   slot: number;
   txs: string[];
   txHashes: string[];
-  /** Each transaction's sender, recovered at intake: the close does not recover them again. */
-  senders: string[];
+  /**
+   * Each transaction's sender, recovered at intake, so that the close does not recover them again.
+   * Absent from bundles stored by a gateway older than this field (their senders are recovered).
+   */
+  senders?: string[];
   revertingTxHashes: string[];
   droppingTxHashes: string[];
   minTimestamp?: number;
