@@ -12,9 +12,8 @@
  * its event loop does HTTP, parsing and Redis; on this 2-core machine the clients and Redis share
  * the same two cores, which the "all cores busy" row shows.
  */
-import { createHash } from 'node:crypto';
-import { computeAddress, hexlify, Wallet, id as ethersId } from 'ethers';
-import { ecdsaSign, privateKeyVerify } from 'secp256k1';
+import { hexlify, Wallet, id as ethersId } from 'ethers';
+import { ecdsaSign } from 'secp256k1';
 import { REDIS } from '@sealane/core';
 import {
   bundleHash,
@@ -26,8 +25,18 @@ import {
   verifyFlashbotsSignature,
 } from '@sealane/protocol';
 import { Keys, type SealaneRedis } from '@sealane/store';
-import { LOAD_NOTE, loadRows, measureLoad, spread, withGateway, type Check, type LoadRequest } from './load';
-import { median, now, progress, TransferSigner, type Row, type SignedTransfer } from './support';
+import {
+  LOAD_NOTE,
+  loadRows,
+  measureLoad,
+  spread,
+  withGateway,
+  type Check,
+  type LoadRequest,
+  type LoadSpec,
+} from './load';
+import type { Sealane } from '../apps/sealane/src/sealane';
+import { derivedKeys, median, now, progress, TransferSigner, type Row, type SignedTransfer } from './support';
 
 /** The issue's target: ingest at least this share of the signature-recovery limit. */
 const TARGET_SHARE = 0.5;
@@ -62,15 +71,9 @@ export interface Bundle {
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-/** Unfunded searcher keys, derived from an index: intake needs no funds, only a valid signature. */
+/** Unfunded searcher keys: intake needs no funds, only a valid signature. */
 export function makeSearchers(n: number): Searcher[] {
-  const out: Searcher[] = [];
-  for (let i = 0; out.length < n; i++) {
-    const key = new Uint8Array(createHash('sha256').update(`sealane bench searcher ${i}`).digest());
-    if (!privateKeyVerify(key)) continue;
-    out.push({ key, address: computeAddress(hexlify(key)) });
-  }
-  return out;
+  return derivedKeys('searcher', n);
 }
 
 /**
@@ -157,17 +160,22 @@ export async function benchBundles(): Promise<Row[]> {
   const reps = Array.from({ length: REPS }, () => makeBundles(signer, searchers, BUNDLES_PER_REP));
   checkSigningScheme(searchers, warmup[0]);
 
+  /** The same warm-up and repetitions for either gateway. */
+  const load = (s: Sealane, label: string, timed: Bundle[][]): LoadSpec => ({
+    url: s.gatewayUrl!,
+    check: BUNDLE_CHECK,
+    label,
+    unit: 'bundles/s',
+    warmup: warmup.map((b) => b.request),
+    reps: timed.map((r) => r.map((b) => b.request)),
+  });
+
   const rows = await withGateway(BUNDLE_GENESIS, async (s) => {
     // Warm-up of both measurements (JIT, connections, the native addon) is not counted; after
     // each timed run, the same bundles' signatures, while the clients and gateway sit idle.
     const limits: number[] = [];
     const run = await measureLoad({
-      url: s.gatewayUrl!,
-      check: BUNDLE_CHECK,
-      label: 'bundles',
-      unit: 'bundles/s',
-      warmup: warmup.map((b) => b.request),
-      reps: reps.map((r) => r.map((b) => b.request)),
+      ...load(s, 'bundles', reps),
       afterWarmup: () => void recoveryLimit(warmup),
       afterRep: (rep) => {
         limits.push(recoveryLimit(reps[rep]));
@@ -213,15 +221,7 @@ export async function benchBundles(): Promise<Row[]> {
   // event loop, as a gateway with RECOVERY_THREADS=0 does.
   const inline = await withGateway(
     BUNDLE_GENESIS,
-    (s) =>
-      measureLoad({
-        url: s.gatewayUrl!,
-        check: BUNDLE_CHECK,
-        label: 'bundles (recovery on the event loop)',
-        unit: 'bundles/s',
-        warmup: warmup.map((b) => b.request),
-        reps: reps.slice(0, INLINE_REPS).map((r) => r.map((b) => b.request)),
-      }),
+    (s) => measureLoad(load(s, 'bundles (recovery on the event loop)', reps.slice(0, INLINE_REPS))),
     { RECOVERY_THREADS: '0' },
   );
   const pooled = rows[0].value;

@@ -13,11 +13,10 @@
  * phase of the slot), at a 2 s and a 250 ms slot. For each: the SDK's time from the commit call
  * to the sealed outcome, and the inclusion block minus the open slot at commit time, in slots.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { computeAddress, getBytes, hexlify, Signature, Transaction } from 'ethers';
-import { ecdsaSign, privateKeyVerify } from 'secp256k1';
+import { getBytes, hexlify, Signature, Transaction } from 'ethers';
+import { ecdsaSign } from 'secp256k1';
 import { DEV_KEYS } from '@sealane/config';
 import { REDIS } from '@sealane/core';
 import {
@@ -34,7 +33,7 @@ import { Keys, type SealaneRedis } from '@sealane/store';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { LOAD_NOTE, loadRows, measureLoad, spread, withGateway, type LoadRequest } from './load';
 import type { PrivateTxSample, UsersInit, UsersResult } from './mempool.users';
-import { L2_CHAIN_ID, now, percentile, progress, type Row } from './support';
+import { derivedKeys, L2_CHAIN_ID, now, percentile, progress, type Row } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Intake
@@ -56,15 +55,9 @@ interface Sender {
   nonce: number;
 }
 
-/** Unfunded sender keys, derived from an index: intake checks the fee by value, not balance. */
+/** Unfunded sender keys: intake checks the fee by value, not balance. */
 function makeSenders(n: number): Sender[] {
-  const out: Sender[] = [];
-  for (let i = 0; out.length < n; i++) {
-    const key = new Uint8Array(createHash('sha256').update(`sealane bench committer ${i}`).digest());
-    if (!privateKeyVerify(key)) continue;
-    out.push({ key, address: computeAddress(hexlify(key)).toLowerCase(), nonce: 0 });
-  }
-  return out;
+  return derivedKeys('committer', n).map((k) => ({ ...k, address: k.address.toLowerCase(), nonce: 0 }));
 }
 
 /** A signed EIP-1559 transfer, signed natively (ethers' JS curve code is far slower). */

@@ -3,7 +3,8 @@
  * the result table. Benchmarks report figures; they never assert timings (see CONVENTIONS.md).
  */
 import { computeAddress, getBytes, hexlify, Signature, Transaction } from 'ethers';
-import { ecdsaSign } from 'secp256k1';
+import { createHash } from 'node:crypto';
+import { ecdsaSign, privateKeyVerify } from 'secp256k1';
 import { DEV_KEYS } from '@sealane/config';
 import { keccak256, toHex } from '@sealane/protocol';
 
@@ -168,4 +169,18 @@ export function formatTable(rows: readonly Row[]): string {
 /** Prints a progress line on stderr, so stdout holds only the table. */
 export function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/**
+ * Unfunded keys, the same every run: sha256("sealane bench <label> <i>"), skipping the rare hash
+ * that is not a valid key. Intake checks signatures (and fees by value), not balances.
+ */
+export function derivedKeys(label: string, n: number): { key: Uint8Array; address: string }[] {
+  const out: { key: Uint8Array; address: string }[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const key = new Uint8Array(createHash('sha256').update(`sealane bench ${label} ${i}`).digest());
+    if (!privateKeyVerify(key)) continue;
+    out.push({ key, address: computeAddress(hexlify(key)) });
+  }
+  return out;
 }

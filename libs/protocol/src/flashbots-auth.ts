@@ -6,8 +6,7 @@
 import { utf8ToBytes } from '@noble/hashes/utils';
 import { SealaneError } from './errors';
 import { fromHex, keccak256, toHex } from './hash';
-import { recoverSigner } from './recover';
-import type { RecoverableSignature } from './recovery-pool';
+import { recoverSignerOrNull, type RecoverableSignature } from './recover';
 
 export class UnauthenticatedError extends SealaneError {
   override readonly name = 'UnauthenticatedError';
@@ -85,12 +84,5 @@ export function checkFlashbotsSigner(auth: FlashbotsAuth, recovered: string | nu
 /** Checks the header against the raw body on this thread; returns the searcher's lowercase address. */
 export function verifyFlashbotsSignature(header: string | string[] | undefined, rawBody: string): string {
   const auth = parseFlashbotsSignature(header, rawBody);
-  const { digest, r, s, yParity } = auth.signature;
-  let signer: string | null;
-  try {
-    signer = recoverSigner(digest, r, s, yParity);
-  } catch {
-    signer = null;
-  }
-  return checkFlashbotsSigner(auth, signer);
+  return checkFlashbotsSigner(auth, recoverSignerOrNull(auth.signature));
 }

@@ -52,3 +52,20 @@ export function recoverSigner(
   const signature = Signature.from({ r: toHex(r), s: toHex(s), yParity });
   return recoverAddress(digest, signature).toLowerCase();
 }
+
+/** A signature over a 32-byte digest, to be recovered to its signer's address. */
+export interface RecoverableSignature {
+  digest: Uint8Array;
+  r: Uint8Array;
+  s: Uint8Array;
+  yParity: 0 | 1;
+}
+
+/** The signer, or null for a signature that is malformed or recovers to no point. */
+export function recoverSignerOrNull(sig: RecoverableSignature): string | null {
+  try {
+    return recoverSigner(sig.digest, sig.r, sig.s, sig.yParity);
+  } catch {
+    return null;
+  }
+}

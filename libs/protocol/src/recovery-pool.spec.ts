@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Wallet, getBytes, hexlify, keccak256 as ethersKeccak, toUtf8Bytes } from 'ethers';
-import { InlineRecovery, RecoveryPool, signerRecovery, type RecoverableSignature } from './recovery-pool';
+import type { RecoverableSignature } from './recover';
+import { InlineRecovery, RecoveryPool, signerRecovery } from './recovery-pool';
 
 const wallets = Array.from({ length: 8 }, () => new Wallet(hexlify(randomBytes(32))));
 
@@ -106,7 +107,7 @@ describe('signer recovery', () => {
       };
       internals.paths.gypBuild = '/nonexistent/node-gyp-build';
       await internals.slots[0].worker.terminate();
-      for (let i = 0; i < 100 && !p.isDegraded; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && !p.isDegraded; i++) await new Promise((r) => setTimeout(r, 20));
       expect(p.isDegraded).toBe(true);
       expect(reasons).toHaveLength(1);
       expect(reasons[0]).toMatch(/workers do not start/);

@@ -9,15 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { nativeKeccakAvailable, toHex } from './hash';
-import { nativeRecoveryAvailable, recoverSigner } from './recover';
-
-/** A signature over a 32-byte digest, to be recovered to its signer's address. */
-export interface RecoverableSignature {
-  digest: Uint8Array;
-  r: Uint8Array;
-  s: Uint8Array;
-  yParity: 0 | 1;
-}
+import { nativeRecoveryAvailable, recoverSignerOrNull, type RecoverableSignature } from './recover';
 
 /** Recovers many signers at once: lowercase 0x addresses, null where a signature recovers to nothing. */
 export interface SignerRecovery {
@@ -30,19 +22,10 @@ function malformed(s: RecoverableSignature): boolean {
   return s.digest.length !== 32 || s.r.length > 32 || s.s.length > 32 || (s.yParity !== 0 && s.yParity !== 1);
 }
 
-function recoverOrNull(s: RecoverableSignature): string | null {
-  if (malformed(s)) return null;
-  try {
-    return recoverSigner(s.digest, s.r, s.s, s.yParity);
-  } catch {
-    return null;
-  }
-}
-
 /** On the calling thread: native libsecp256k1 when it loads, ethers otherwise. */
 export class InlineRecovery implements SignerRecovery {
   recover(sigs: readonly RecoverableSignature[]): Promise<(string | null)[]> {
-    return Promise.resolve(sigs.map(recoverOrNull));
+    return Promise.resolve(sigs.map(recoverSignerOrNull));
   }
 
   close(): Promise<void> {
@@ -256,7 +239,7 @@ export class RecoveryPool implements SignerRecovery {
     const ready = this.slots.filter((s) => s.ready);
     if (ready.length === 0) {
       // Starting, restarting or given up: the same answers, on this thread.
-      for (const p of parts) p.resolve(p.sigs.map(recoverOrNull));
+      for (const p of parts) p.resolve(p.sigs.map(recoverSignerOrNull));
       return;
     }
     const slot = ready.reduce((a, b) => (b.load < a.load ? b : a));

@@ -7,8 +7,7 @@
 import { concatBytes } from '@noble/hashes/utils';
 import { InvalidTransactionError, TransactionTooLargeError, WrongChainError } from './errors';
 import { fromHex, keccak256, toHex } from './hash';
-import { recoverSigner, type RecoveryBackend } from './recover';
-import type { RecoverableSignature } from './recovery-pool';
+import { recoverSigner, type RecoverableSignature, type RecoveryBackend } from './recover';
 import { encodeUint, listHeader, readItem, readList, RlpError, type RlpItem } from './rlp';
 
 /** Geth's txpool limit for one transaction. */
