@@ -6,7 +6,7 @@
 import { concat, keccak256, Wallet } from 'ethers';
 import { loadConfig } from '@sealane/config';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
-import { L2Engine } from '@sealane/engine';
+import { EngineClient, L2Engine, MAX_REQUEST_BYTES, type BatchResult, type RpcCall } from '@sealane/engine';
 import { BundleSimulator, callBundleJson, slotContext, type SimulationContext } from '@sealane/simulator';
 import {
   address,
@@ -25,6 +25,17 @@ import {
   type Amm,
   type ArbPlan,
 } from './support/amm';
+import { junkTxs, signFast, keyOf } from './support/junk';
+import { DEV_KEYS } from '@sealane/config';
+
+/** The engine's client, counting the calls of each method and the largest request body sent. */
+class CountingEngine extends EngineClient {
+  readonly calls = new Map<string, number>();
+  override async batch(calls: RpcCall[], chunk?: number): Promise<BatchResult[]> {
+    for (const [m] of calls) this.calls.set(m, (this.calls.get(m) ?? 0) + 1);
+    return super.batch(calls, chunk);
+  }
+}
 
 const FEE_RECIPIENT = '0x' + 'fe'.repeat(20);
 const GWEI = 10n ** 9n;
@@ -339,5 +350,53 @@ describe('bundle simulator (e2e)', () => {
     const backInPlace = BigInt(seq.bundles[1].results[1].returnData);
     expect(backInPlace).toBeLessThan(backAlone);
     expect(backInPlace).toBeGreaterThan(half.amountIn);
+  });
+
+  it('finds the refused transaction of 100-transfer bundles by binary search, each bundle on its own', async () => {
+    const ctx = await nextSlot();
+    const counting = new CountingEngine(devnet.l2RpcUrl);
+    const lean = new BundleSimulator(counting, { chainId: L2_CHAIN_ID });
+    const funded = keyOf(DEV_KEYS[7]);
+    const n = await nonceOf(engine, 7);
+    // Eight bundles, each a funded transfer then 99 from fresh unfunded keys (the issue had four).
+    const bundles = Array.from({ length: 8 }, (_, i) => ({
+      txs: [signFast(funded, { nonce: n, value: BigInt(i + 1) }).raw, ...junkTxs(99).map((t) => t.raw)],
+    }));
+    const out = await lean.simulateMany(bundles, ctx);
+    for (const r of out) {
+      expect(r.valid).toBe(false);
+      expect(r.failure).toMatchObject({ code: 'rejected', txIndex: 1 });
+      expect(r.failure!.message).toMatch(/funds/i);
+      expect(r.results).toHaveLength(1);
+    }
+    // One run of the whole bundle, then ⌈log2 100⌉ = 7 prefixes; no traces for an invalid bundle.
+    expect(counting.calls.get('eth_simulateV1')).toBe(8 * 8);
+    expect(counting.calls.get('debug_traceCall')).toBeUndefined();
+    await counting.close();
+  });
+
+  it('fails only the bundle whose simulation the engine refuses as a whole, not the ones beside it', async () => {
+    const ctx = await nextSlot();
+    const n = await nonceOf(engine, 8);
+    const ok = [await transfer(8, n, address(9), 1n)];
+    // Twelve transactions of 110 KB of calldata: their eth_simulateV1 alone passes anvil's 2 MiB.
+    const n9 = await nonceOf(engine, 9);
+    const heavy = keyOf(DEV_KEYS[9]);
+    const huge = Array.from(
+      { length: 12 },
+      (_, i) =>
+        signFast(heavy, { nonce: n9 + i, data: '0x' + '01'.repeat(110_000), gasLimit: 2_500_000n }).raw,
+    );
+    expect(huge.join('').length).toBeGreaterThan(2 * MAX_REQUEST_BYTES);
+    const [a, big, b] = await sim.simulateMany([{ txs: ok }, { txs: huge }, { txs: ok }], ctx);
+    expect(a.valid).toBe(true);
+    expect(b.valid).toBe(true);
+    expect(big.valid).toBe(false);
+    expect(big.failure).toMatchObject({ code: 'simulation-failed' });
+    expect(big.failure!.message).toMatch(/refused the simulation request/);
+    // The same in a sequence: the bundle the engine cannot simulate goes, the others stay in place.
+    const seq = await sim.simulateSequence([{ txs: huge }, { txs: ok }], ctx, { stateKeys: false });
+    expect(seq.bundles.map((x) => x.included)).toEqual([false, true]);
+    expect(seq.bundles[0].failure).toMatchObject({ code: 'simulation-failed' });
   });
 });

@@ -60,12 +60,21 @@ export interface Winner {
   readonly priceSetBy: string | null;
 }
 
-export type LossCode = 'below-reserve' | 'exceeds-gas-budget' | 'exceeds-remaining-gas' | 'conflict';
+export type LossCode =
+  | 'below-reserve'
+  | 'exceeds-gas-budget'
+  | 'exceeds-remaining-gas'
+  | 'conflict'
+  /** The same bundleHash as an earlier-received bid, which alone takes part. */
+  | 'duplicate';
 
 export interface Loser {
   readonly bid: Bid;
   readonly code: LossCode;
-  /** Stable text: 'below reserve', 'exceeds gas budget', 'exceeds remaining gas', 'conflicts with 0x..'. */
+  /**
+   * Stable text: 'below reserve', 'exceeds gas budget', 'exceeds remaining gas',
+   * 'conflicts with 0x..', 'duplicate bundleHash'.
+   */
   readonly reason: string;
   /**
    * For 'conflict': the winner holding the first item found shared, checking the loser's writes,
@@ -77,7 +86,7 @@ export interface Loser {
 export interface AuctionResult {
   /** In allocation order, which is rank order: the order they go at the top of the block. */
   readonly winners: Winner[];
-  /** In rank order. */
+  /** In rank order, then the duplicates in input order. */
   readonly losers: Loser[];
   /** Sum of the winners' gasUsed. */
   readonly gasUsed: bigint;
@@ -119,11 +128,16 @@ export function tieBreakKey(seed: Uint8Array, bundleHash: string): Uint8Array {
  * the one it must stay ahead of still wins when its tie-break key is smaller, and then it pays
  * that equal score; otherwise it pays the next wei above.
  *
- * Throws InvalidRulesError or InvalidBidError (malformed or duplicate bundle hash, gasUsed <= 0 or
- * beyond 2^53, value outside uint256).
+ * Two bids with one bundleHash are one bundle sent twice (the same transactions, whoever sent
+ * them): only the earliest received takes part, the others lose as 'duplicate', so that what a
+ * searcher sends can never stop a slot from clearing.
+ *
+ * Throws InvalidRulesError or InvalidBidError (malformed bundle hash, gasUsed <= 0 or beyond
+ * 2^53, value outside uint256).
  */
-export function clearAuction(bids: readonly Bid[], rules: AuctionRules, seed: Uint8Array): AuctionResult {
+export function clearAuction(allBids: readonly Bid[], rules: AuctionRules, seed: Uint8Array): AuctionResult {
   checkRules(rules);
+  const { bids, duplicates } = dedupe(allBids);
   const n = bids.length;
   const gasOf = checkBids(bids);
   const ranker = new Ranker(bids, gasOf, rules.ranking === 'valuePerGas', seed);
@@ -181,7 +195,23 @@ export function clearAuction(bids: readonly Bid[], rules: AuctionRules, seed: Ui
     const setBy = least > reserve ? ranked[blocker].bundleHash : null;
     winners.push({ bid, price, refund: bid.value - price, priceSetBy: setBy });
   }
+  for (const bid of duplicates) losers.push({ bid, code: 'duplicate', reason: 'duplicate bundleHash' });
   return { winners, losers, gasUsed };
+}
+
+/** The earliest received bid of each bundleHash (input order among equal times), and the rest. */
+function dedupe(bids: readonly Bid[]): { bids: Bid[]; duplicates: Bid[] } {
+  const first = new Map<string, number>();
+  bids.forEach((b, i) => {
+    const j = first.get(b.bundleHash);
+    if (j === undefined || b.receivedAt < bids[j].receivedAt) first.set(b.bundleHash, i);
+  });
+  if (first.size === bids.length) return { bids: [...bids], duplicates: [] };
+  const keep = new Set(first.values());
+  return {
+    bids: bids.filter((_, i) => keep.has(i)),
+    duplicates: bids.filter((_, i) => !keep.has(i)),
+  };
 }
 
 /**
@@ -233,14 +263,11 @@ function checkRules(rules: AuctionRules): void {
 /** Validates every bid and returns gasUsed as doubles (exact below 2^53). */
 function checkBids(bids: readonly Bid[]): Float64Array {
   const gas = new Float64Array(bids.length);
-  const seen = new Set<string>();
   for (let i = 0; i < bids.length; i++) {
     const b = bids[i];
     if (typeof b.bundleHash !== 'string' || !BUNDLE_HASH.test(b.bundleHash)) {
       throw new InvalidBidError(`bid ${i}: bundleHash must be 0x + 64 lowercase hex digits`);
     }
-    if (seen.has(b.bundleHash)) throw new InvalidBidError(`bid ${i}: duplicate bundleHash ${b.bundleHash}`);
-    seen.add(b.bundleHash);
     if (typeof b.value !== 'bigint' || b.value < 0n || b.value > MAX_UINT256) {
       throw new InvalidBidError(`bid ${i}: value must be a uint256`);
     }

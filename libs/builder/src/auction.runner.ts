@@ -10,11 +10,12 @@ import {
   bidsMerkleRoot,
   clearAuction,
   EMPTY_BIDS_ROOT,
+  tieBreakKey,
   type AuctionRules,
   type Bid,
 } from '@sealane/auction';
 import type { Params } from '@sealane/params';
-import { decodeTransaction, fromHex, toHex } from '@sealane/protocol';
+import { decodeTransaction, fromHex, maxCost, toHex, type DecodedTx } from '@sealane/protocol';
 import type { BundleStore, StoredBundle } from '@sealane/store';
 
 /** The block a bundle is simulated in: state after `parentNumber`, this block's environment. */
@@ -54,12 +55,23 @@ export function simBundle(b: Pick<StoredBundle, 'txs' | 'senders' | 'revertingTx
   };
 }
 
+/** An account after the parent block, as the close's pre-check reads it. */
+export interface AccountRead {
+  nonce: number;
+  balance: bigint;
+}
+
 /** What the builder needs from a bundle simulator (@sealane/simulator provides it). */
 export interface BundleSimulatorPort {
-  /** Each bundle on its own at the top of the block. */
+  /**
+   * Each bundle on its own at the top of the block. A bundle the engine cannot simulate comes
+   * back not ok with the reason; a rejection means the engine could not be reached at all.
+   */
   simulateMany(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
   /** The bundles one after another in one block, each measured in place. */
   simulateSequence(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
+  /** Nonce and balance after block `parentNumber`, in one batched read; unknown accounts left out. */
+  accounts(addresses: string[], parentNumber: number): Promise<Map<string, AccountRead>>;
 }
 
 export interface AuctionWinner {
@@ -99,23 +111,63 @@ function withinTime(b: StoredBundle, timestamp: number): string | null {
   return null;
 }
 
+/**
+ * Most transactions simulated at one slot's close. Each costs the engine one eth_simulateV1
+ * position (plus ⌈log2 n⌉ prefix runs for a refused bundle of n, and two traces for a valid
+ * one), so this bounds the close's work whatever searchers send: 4,000 is 40 bundles of 100
+ * transactions, or a thousand small ones.
+ */
+export const SIMULATION_BUDGET_TXS = 4_000;
+
+export interface AuctionRunnerOptions {
+  /** Most transactions simulated per slot (default SIMULATION_BUDGET_TXS). */
+  simulationBudgetTxs?: number;
+}
+
+export interface ClearOptions {
+  /**
+   * The fee transactions of the slot's commitments, by hash, with their commitment: a bundle
+   * carrying one would execute it on top of the block and so skip the transaction it pays for.
+   */
+  feeTxs?: ReadonlyMap<string, string>;
+}
+
+/** A bundle that passed the cheap checks and waits for its turn to be simulated. */
+export interface SimulationCandidate {
+  b: StoredBundle;
+  /** Sender of the first transaction: the account the pre-check found funded. */
+  payer: string;
+}
+
 export class AuctionRunner {
+  private readonly budget: number;
+
   constructor(
     private readonly store: BundleStore,
     private readonly simulator: BundleSimulatorPort,
-  ) {}
+    opts: AuctionRunnerOptions = {},
+  ) {
+    this.budget = opts.simulationBudgetTxs ?? SIMULATION_BUDGET_TXS;
+  }
 
   /** Closes the slot (bundles and commitments alike) and returns every bundle received. */
   closeIntake(slot: number): Promise<StoredBundle[]> {
     return this.store.close(slot);
   }
 
-  /** Simulates the bundles received and clears the auction. */
+  /**
+   * Simulates the bundles received and clears the auction. Never fails because of what was
+   * sent: a bundle that cannot take part (a duplicate, out of its time window, carrying a
+   * committed fee transaction, a first transaction that cannot execute, beyond the simulation
+   * budget, failing simulation) loses with its reason, and the rest clear. It rejects only when
+   * the engine or Redis cannot be reached.
+   */
   async clear(
     slot: number,
     received: StoredBundle[],
     params: Params,
     ctx: SimContext,
+    opts: ClearOptions = {},
   ): Promise<AuctionOutcome> {
     const rules = rulesOf(params, ctx.gasLimit);
     const seed = new Uint8Array(randomBytes(32));
@@ -123,18 +175,30 @@ export class AuctionRunner {
     if (received.length === 0) return { ...base, leaves: [], bidsRoot: toHex(EMPTY_BIDS_ROOT), winners: [] };
 
     const failed = new Map<string, string>();
-    const timely = received.filter((b) => {
-      const why = withinTime(b, ctx.timestamp);
-      if (why) failed.set(b.bundleHash, why);
-      return !why;
-    });
-    let sims = await this.simulator.simulateMany(timely.map(simBundle), ctx);
+    const candidates = await this.admit(uniqueBundles(received), ctx, opts, failed);
+    const ordered = simulationOrder(candidates, seed);
+    let left = this.budget;
+    const timely: StoredBundle[] = [];
+    for (const b of ordered) {
+      if (b.txs.length > left) failed.set(b.bundleHash, 'simulation budget exhausted');
+      else {
+        left -= b.txs.length;
+        timely.push(b);
+      }
+    }
+    let sims = await this.simulate(timely, ctx);
     // A failing transaction the searcher allowed to be dropped goes; the rest is tried again once.
     const retry = timely
       .map((b, i) => ({ b, i, s: sims[i] }))
       .filter(
         ({ b, s }) => !s.ok && s.failedTx && b.droppingTxHashes.includes(s.failedTx) && b.txs.length > 1,
-      );
+      )
+      .filter(({ b }) => {
+        // The retry is simulated work too: it runs only within what the budget has left.
+        if (b.txs.length - 1 > left) return false;
+        left -= b.txs.length - 1;
+        return true;
+      });
     if (retry.length) {
       const trimmed = retry.map(({ b, s }) => {
         const keep = b.txHashes.map((h, j) => (h === s.failedTx ? -1 : j)).filter((j) => j >= 0);
@@ -145,7 +209,7 @@ export class AuctionRunner {
           senders: b.senders && keep.map((j) => b.senders![j]),
         };
       });
-      const again = await this.simulator.simulateMany(trimmed.map(simBundle), ctx);
+      const again = await this.simulate(trimmed, ctx);
       sims = [...sims];
       retry.forEach(({ i }, k) => {
         timely[i] = trimmed[k];
@@ -161,7 +225,11 @@ export class AuctionRunner {
       const s = sims[i];
       value.set(b.bundleHash, { value: s.ok ? s.coinbaseDiff : 0n, gasUsed: s.ok ? s.totalGasUsed : 0n });
       if (!s.ok) return void failed.set(b.bundleHash, `simulation failed: ${s.error ?? 'invalid'}`);
-      const decoded = b.txs.map((raw, j) => decodeTransaction(fromHex(raw), { knownSender: b.senders?.[j] }));
+      // Only a transaction sent by the fee recipient can lower its balance: not a bid.
+      if (s.coinbaseDiff < 0n)
+        return void failed.set(b.bundleHash, `pays the fee recipient ${s.coinbaseDiff} (negative)`);
+      const decoded = decodeAll(b);
+      if (typeof decoded === 'string') return void failed.set(b.bundleHash, decoded);
       byHash.set(b.bundleHash, b);
       bids.push({
         bundleHash: b.bundleHash,
@@ -210,4 +278,149 @@ export class AuctionRunner {
     );
     return { ...base, leaves: leaves.map((l) => toHex(l)), bidsRoot: toHex(bidsMerkleRoot(leaves)), winners };
   }
+
+  /**
+   * The checks that cost no simulation: time window, committed fee transactions, and the
+   * pre-check of each first transaction against the parent state (one batched read of nonce and
+   * balance per distinct sender). A first transaction the searcher allowed to be dropped is not
+   * checked: the simulation finds it and the bundle is tried without it.
+   */
+  private async admit(
+    bundles: StoredBundle[],
+    ctx: SimContext,
+    opts: ClearOptions,
+    failed: Map<string, string>,
+  ): Promise<SimulationCandidate[]> {
+    const firsts: { b: StoredBundle; tx: DecodedTx }[] = [];
+    for (const b of bundles) {
+      const why = withinTime(b, ctx.timestamp) ?? carriesFeeTx(b, opts.feeTxs);
+      if (why) {
+        failed.set(b.bundleHash, why);
+        continue;
+      }
+      try {
+        if (b.txs.length === 0) throw new Error('no transactions');
+        firsts.push({ b, tx: decodeTransaction(fromHex(b.txs[0]), { knownSender: b.senders?.[0] }) });
+      } catch (e) {
+        failed.set(
+          b.bundleHash,
+          `transaction 0 does not decode: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    const senders = [...new Set(firsts.map((f) => f.tx.from))];
+    const accounts = senders.length ? await this.simulator.accounts(senders, ctx.parentNumber) : new Map();
+    const out: SimulationCandidate[] = [];
+    for (const { b, tx } of firsts) {
+      const acc = accounts.get(tx.from);
+      const why =
+        acc && !b.droppingTxHashes.includes(b.txHashes[0]) ? cannotExecute(tx, acc, ctx.baseFee) : null;
+      if (why) failed.set(b.bundleHash, `first transaction ${b.txHashes[0]} cannot execute: ${why}`);
+      else out.push({ b, payer: tx.from });
+    }
+    return out;
+  }
+
+  /**
+   * The port's simulateMany, and if it fails as a whole, each bundle on its own: a bundle whose
+   * own simulation fails then loses with the reason, and the others are unaffected.
+   */
+  private async simulate(bundles: StoredBundle[], ctx: SimContext): Promise<BundleOutcome[]> {
+    if (bundles.length === 0) return [];
+    try {
+      return await this.simulator.simulateMany(bundles.map(simBundle), ctx);
+    } catch {
+      return Promise.all(
+        bundles.map((b) =>
+          this.simulator.simulateMany([simBundle(b)], ctx).then(
+            ([r]) => r,
+            (e: unknown): BundleOutcome => ({
+              ok: false,
+              error: e instanceof Error ? e.message : String(e),
+              coinbaseDiff: 0n,
+              totalGasUsed: 0n,
+              reads: new Set(),
+              writes: new Set(),
+            }),
+          ),
+        ),
+      );
+    }
+  }
+}
+
+/**
+ * The earliest received bundle of each bundleHash. A copy (the same transactions under another
+ * replacementUuid, or from another searcher) shares the original's status record and leaf, so
+ * it simply takes no part: intake should have refused it.
+ */
+function uniqueBundles(received: StoredBundle[]): StoredBundle[] {
+  const first = new Map<string, StoredBundle>();
+  for (const b of received) {
+    const seen = first.get(b.bundleHash);
+    if (!seen || b.receivedAt < seen.receivedAt) first.set(b.bundleHash, b);
+  }
+  return [...first.values()];
+}
+
+function carriesFeeTx(b: StoredBundle, feeTxs: ReadonlyMap<string, string> | undefined): string | null {
+  if (!feeTxs || feeTxs.size === 0) return null;
+  for (const h of b.txHashes) {
+    const c = feeTxs.get(h.toLowerCase());
+    if (c) return `carries ${h}, the fee transaction of commitment ${c}`;
+  }
+  return null;
+}
+
+function cannotExecute(tx: DecodedTx, acc: AccountRead, baseFee: bigint): string | null {
+  if (tx.nonce !== acc.nonce) return `nonce ${tx.nonce} is not the sender's next nonce ${acc.nonce}`;
+  if (tx.maxFeePerGas < baseFee) return `max fee per gas ${tx.maxFeePerGas} below the base fee ${baseFee}`;
+  if (maxCost(tx) > acc.balance)
+    return `insufficient funds: balance ${acc.balance} < max cost ${maxCost(tx)}`;
+  return null;
+}
+
+function decodeAll(b: StoredBundle): DecodedTx[] | string {
+  const out: DecodedTx[] = [];
+  for (let j = 0; j < b.txs.length; j++) {
+    try {
+      out.push(decodeTransaction(fromHex(b.txs[j]), { knownSender: b.senders?.[j] }));
+    } catch (e) {
+      return `transaction ${j} does not decode: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * The order bundles are simulated in, so that the budget goes first where junk cannot crowd
+ * out: round-robin over the first transaction's sender (the pre-check found it funded, so one
+ * account is one turn however many searcher identities send its bundles), smaller bundles
+ * first within a round (a bundle of 100 junk transfers costs 100 times a one-transaction
+ * one), then a key from the slot's seed, drawn at the close, that nobody can aim for.
+ */
+export function simulationOrder(
+  candidates: readonly SimulationCandidate[],
+  seed: Uint8Array,
+): StoredBundle[] {
+  const keyed = candidates.map((c) => ({
+    ...c,
+    size: c.b.txs.length,
+    key: toHex(tieBreakKey(seed, c.b.bundleHash)),
+  }));
+  const bySize = (x: (typeof keyed)[number], y: (typeof keyed)[number]) =>
+    x.size - y.size || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+  const groups = new Map<string, typeof keyed>();
+  for (const c of keyed) {
+    const g = groups.get(c.payer);
+    if (g) g.push(c);
+    else groups.set(c.payer, [c]);
+  }
+  const queues = [...groups.values()].map((g) => g.sort(bySize));
+  const out: StoredBundle[] = [];
+  for (let round = 0; out.length < keyed.length; round++) {
+    const turn = queues.filter((q) => q.length > round).map((q) => q[round]);
+    out.push(...turn.sort(bySize).map((c) => c.b));
+  }
+  return out;
 }

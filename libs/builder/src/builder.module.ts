@@ -177,6 +177,7 @@ export function simulatorPort(sim: BundleSimulator): BundleSimulatorPort {
         ...outcome(b),
         ok: b.included,
       })),
+    accounts: (addresses, parentNumber) => sim.accounts(addresses, parentNumber),
   };
 }
 

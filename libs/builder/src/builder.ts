@@ -292,7 +292,9 @@ export class Builder {
       if (this.opts.mempool)
         committed = (await this.opts.mempool.runner.close(slot, snap.values)).commitments;
       const ctx = await this.context(slot, startMs);
-      outcome = await this.opts.auction.runner.clear(slot, received, snap.values, ctx);
+      // No bundle may carry a committed fee transaction: it would skip what the fee pays for.
+      const feeTxs = new Map((committed ?? []).map((c) => [c.feeTxHash.toLowerCase(), c.commitment]));
+      outcome = await this.opts.auction.runner.clear(slot, received, snap.values, ctx, { feeTxs });
       await this.sleepUntil(closeMs);
       if (this.stopping) return;
     }

@@ -19,11 +19,16 @@
  *   their diffs. So the second transaction of a bundle is traced on the state the first left
  *   (an approve then a swap traces the swap with the allowance set). eth_createAccessList
  *   would only give touched keys, with no way to replay a transaction's effects for the next,
- *   and anvil has no debug_traceCallMany. Costs one step (one batch round trip) per position.
+ *   and anvil has no debug_traceCallMany. Costs one step (one batch round trip) per position,
+ *   so it runs only for a bundle the simulation found valid: an invalid one loses anyway.
  * - Validity: anvil's simulation checks neither nonces nor fee caps, so they are checked here
  *   (nonces against the parent state, advanced by each earlier transaction of the same
  *   sender); what the engine refuses (funds, intrinsic gas) fails the request, and the failing
- *   transaction is then found by simulating prefixes.
+ *   transaction is then found by a binary search over prefixes (the first refused prefix ends
+ *   with it): ⌈log2 n⌉ more eth_simulateV1 calls, one at a time, for a bundle of n.
+ * - Isolation: whatever one bundle makes the engine answer (a refusal, a request too large,
+ *   something unreadable), it fails that bundle alone (code 'simulation-failed'); only a
+ *   transport failure (engine unreachable) rejects the whole call.
  *
  * `gasFees` is what the fee recipient earns from fees: gasUsed × (effectiveGasPrice − baseFee),
  * the priority fee, since the base fee is burned (EIP-1559). `coinbaseDiff` = the fee
@@ -38,7 +43,7 @@ import { bundleHash, decodeTransaction, fromHex, keccak256, toHex, type DecodedT
 import { callArgs, qty } from './call-args';
 import { revertReason } from './revert';
 import { RpcBatcher, isRpcError } from './rpc-batcher';
-import { EmptyBundleError, SimulationFailedError } from './simulator.error';
+import { EmptyBundleError, SimulationFailedError, SimulatorError } from './simulator.error';
 import {
   applyDiff,
   readKeys,
@@ -126,7 +131,9 @@ export type BundleFailureCode =
   /** The engine refused to execute it (insufficient funds, intrinsic gas, ...); message says why. */
   | 'rejected'
   /** Reverted, and its hash is not in revertingTxHashes. */
-  | 'reverted';
+  | 'reverted'
+  /** The engine could not simulate it (request refused, answer unreadable); message says why. */
+  | 'simulation-failed';
 
 export interface BundleFailure {
   code: BundleFailureCode;
@@ -237,6 +244,7 @@ export class BundleSimulator {
     ctx: SimulationContext,
     opts: SimulateOptions = {},
   ): Promise<BundleSimulation> {
+    if (raws.length === 0) throw new EmptyBundleError('a bundle needs at least one transaction');
     const [r] = await this.simulateMany(
       [{ txs: raws, revertingTxHashes: opts.revertingTxHashes }],
       ctx,
@@ -257,11 +265,20 @@ export class BundleSimulator {
     const keys = opts.stateKeys ?? true;
     return Promise.all(
       bundles.map(async (b) => {
-        const prepared = this.prepareBundle(b.txs);
-        const bad = prepared.findIndex((p) => !p.tx);
-        if (bad >= 0) return this.undecodable(prepared, bad, ctx);
-        const run = await this.run(prepared, ctx, keys);
-        return this.assemble(prepared, run, 0, ctx, reverting(b), new Map());
+        let prepared: Prepared[] = [];
+        try {
+          prepared = this.prepareBundle(b.txs);
+          const bad = prepared.findIndex((p) => !p.tx);
+          if (bad >= 0) return this.undecodable(prepared, bad, ctx);
+          const run = await this.run(prepared, ctx);
+          const r = this.assemble(prepared, run, 0, ctx, reverting(b), new Map());
+          // Keys matter only for a bundle that can win; tracing an invalid one is wasted work.
+          if (!keys || !r.valid) return r;
+          run.traces = await this.traceChain(prepared, ctx);
+          return this.assemble(prepared, run, 0, ctx, reverting(b), new Map());
+        } catch (e) {
+          return this.failed(prepared, e, ctx);
+        }
       }),
     );
   }
@@ -277,25 +294,52 @@ export class BundleSimulator {
     ctx: SimulationContext,
     opts: { stateKeys?: boolean } = {},
   ): Promise<SequenceSimulation> {
-    const prepared = bundles.map((b) => this.prepareBundle(b.txs));
     const out: (BundleSimulation & { included: boolean })[] = new Array(bundles.length);
+    const prepared = bundles.map((b, i) => {
+      try {
+        return this.prepareBundle(b.txs);
+      } catch (e) {
+        out[i] = { ...this.failed([], e, ctx), included: false };
+        return [];
+      }
+    });
     let included: number[] = [];
     prepared.forEach((p, i) => {
+      if (out[i]) return;
       const bad = p.findIndex((t) => !t.tx);
       if (bad >= 0) out[i] = { ...this.undecodable(p, bad, ctx), included: false };
       else included.push(i);
     });
     while (included.length > 0) {
-      const run = await this.run(
-        included.flatMap((i) => prepared[i]),
-        ctx,
-        opts.stateKeys ?? true,
-      );
+      let run: RunResult;
+      try {
+        run = await this.run(
+          included.flatMap((i) => prepared[i]),
+          ctx,
+        );
+        if (opts.stateKeys ?? true)
+          run.traces = await this.traceChain(
+            included.flatMap((i) => prepared[i]),
+            ctx,
+          );
+      } catch (e) {
+        if (isTransportFailure(e)) throw e;
+        // The engine could not simulate the sequence: the first bundle whose prefix fails goes.
+        const bad = await this.firstFailingBundle(included, prepared, ctx);
+        out[bad] = { ...this.failed(prepared[bad], e, ctx), included: false };
+        included = included.filter((i) => i !== bad);
+        continue;
+      }
       const nonces = new Map<string, number>();
       let offset = 0;
       let failed = -1;
       for (const i of included) {
-        const r = this.assemble(prepared[i], run, offset, ctx, reverting(bundles[i]), nonces);
+        let r: BundleSimulation;
+        try {
+          r = this.assemble(prepared[i], run, offset, ctx, reverting(bundles[i]), nonces);
+        } catch (e) {
+          r = this.failed(prepared[i], e, ctx);
+        }
         out[i] = { ...r, included: r.valid };
         if (!r.valid) {
           failed = i;
@@ -314,45 +358,113 @@ export class BundleSimulator {
     };
   }
 
+  /**
+   * Nonce and balance of each account after block `parentNumber`, in shared batch requests (two
+   * calls per account); an account the engine answered nothing readable for is left out.
+   */
+  async accounts(
+    addresses: readonly string[],
+    parentNumber: number,
+  ): Promise<Map<string, { nonce: number; balance: bigint }>> {
+    const tag = qty(parentNumber);
+    const out = new Map<string, { nonce: number; balance: bigint }>();
+    await Promise.all(
+      addresses.map(async (a) => {
+        try {
+          const [n, b] = await Promise.all([
+            this.rpc.call<string>('eth_getTransactionCount', [a, tag]),
+            this.rpc.call<string>('eth_getBalance', [a, tag]),
+          ]);
+          out.set(a, { nonce: Number(BigInt(n)), balance: BigInt(b) });
+        } catch (e) {
+          if (!isRpcError(e) && !(e instanceof SyntaxError) && !(e instanceof TypeError)) throw e;
+        }
+      }),
+    );
+    return out;
+  }
+
   // --- one run: a flat list of decoded transactions on the parent state ---------------------
 
-  private async run(txs: Prepared[], ctx: SimulationContext, withKeys: boolean): Promise<RunResult> {
+  /** Simulates the transactions (traces are added by the caller); finds the one the engine refuses. */
+  private async run(txs: Prepared[], ctx: SimulationContext): Promise<RunResult> {
     const tag = qty(ctx.parentNumber);
     const senders = [...new Set(txs.map((t) => t.tx!.from))];
-    const [sim, traces, nonces] = await Promise.all([
-      this.simulateCalls(txs, ctx).then(
-        (r) => ({ ok: true as const, r }),
-        (e: unknown) => {
-          if (isRpcError(e)) return { ok: false as const, message: e.rpcMessage };
-          throw new SimulationFailedError('eth_simulateV1 failed', { cause: e });
-        },
-      ),
-      withKeys ? this.traceChain(txs, ctx) : Promise.resolve([]),
+    const [sim, nonces] = await Promise.all([
+      this.simulateOrRefusal(txs, ctx),
       Promise.all(senders.map((s) => this.rpc.call<string>('eth_getTransactionCount', [s, tag]))).catch(
-        (e) => {
+        (e: unknown) => {
           throw new SimulationFailedError('eth_getTransactionCount failed', { cause: e });
         },
       ),
     ]);
     const parentNonces = new Map(senders.map((s, i) => [s, Number(nonces[i])]));
-    if (sim.ok) return { ...sim.r, traces, parentNonces };
-    // The engine refused one of them: the first prefix it refuses ends with the culprit.
-    const prefixes = await Promise.all(
-      txs.slice(0, -1).map((_, i) =>
-        this.simulateCalls(txs.slice(0, i + 1), ctx).then(
-          (r) => r,
-          (e: unknown) => (isRpcError(e) ? e.rpcMessage : Promise.reject(e)),
-        ),
-      ),
-    ).catch((e: unknown) => {
-      throw new SimulationFailedError('eth_simulateV1 failed', { cause: e });
-    });
-    const index = prefixes.findIndex((p) => typeof p === 'string');
-    const culprit = index < 0 ? txs.length - 1 : index;
-    const before = culprit === 0 ? { calls: [], readings: [] } : prefixes[culprit - 1];
-    const message = index < 0 ? sim.message : (prefixes[index] as string);
-    if (typeof before === 'string') throw new SimulationFailedError('inconsistent prefix simulation');
-    return { ...before, refused: { index: culprit, message }, traces, parentNonces };
+    if (!('refusal' in sim)) return { ...sim, traces: [], parentNonces };
+    // The engine refused one of them. A refusal stops the run, so every prefix from the culprit
+    // on is refused and every shorter one is not: binary search for the first refused prefix.
+    let lo = 0;
+    let hi = txs.length;
+    let message = sim.refusal;
+    let before: { calls: CallOutcome[]; readings: bigint[] } = { calls: [], readings: [] };
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const r = await this.simulateOrRefusal(txs.slice(0, mid), ctx);
+      if ('refusal' in r) {
+        hi = mid;
+        message = r.refusal;
+      } else {
+        lo = mid;
+        before = r;
+      }
+    }
+    if (before.calls.length !== lo) throw new SimulationFailedError('inconsistent prefix simulation');
+    return { ...before, refused: { index: lo, message }, traces: [], parentNonces };
+  }
+
+  /** The simulation, or the engine's refusal of one of the transactions (an error about this request). */
+  private async simulateOrRefusal(
+    txs: Prepared[],
+    ctx: SimulationContext,
+  ): Promise<{ calls: CallOutcome[]; readings: bigint[] } | { refusal: string }> {
+    try {
+      return await this.simulateCalls(txs, ctx);
+    } catch (e) {
+      if (isRpcError(e) && !e.wholeRequest) return { refusal: e.rpcMessage };
+      if (e instanceof SimulationFailedError) throw e;
+      throw new SimulationFailedError(
+        isRpcError(e)
+          ? `the engine refused the simulation request: ${e.rpcMessage}`
+          : 'eth_simulateV1 failed',
+        { cause: e },
+      );
+    }
+  }
+
+  /**
+   * The bundle (of `included`) whose sequence prefix the engine first fails to simulate: the
+   * same binary search, over bundles. When every prefix runs, the last bundle is blamed.
+   */
+  private async firstFailingBundle(
+    included: number[],
+    prepared: Prepared[][],
+    ctx: SimulationContext,
+  ): Promise<number> {
+    let lo = 0;
+    let hi = included.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      try {
+        await this.run(
+          included.slice(0, mid).flatMap((i) => prepared[i]),
+          ctx,
+        );
+        lo = mid;
+      } catch (e) {
+        if (isTransportFailure(e)) throw e;
+        hi = mid;
+      }
+    }
+    return included[lo];
   }
 
   /** eth_simulateV1 of the transactions with a balance reader around each. */
@@ -422,7 +534,8 @@ export class BundleSimulator {
         out.push({ reads: readKeys(plain, ignore), writes: writeKeys(diff, ignore) });
         if (!last) applyDiff(overrides, diff);
       } catch (e) {
-        if (!isRpcError(e)) throw new SimulationFailedError('debug_traceCall failed', { cause: e });
+        if (!isRpcError(e) || e.wholeRequest)
+          throw new SimulationFailedError('debug_traceCall failed', { cause: e });
         out.push({ error: e.rpcMessage });
         break;
       }
@@ -522,6 +635,31 @@ export class BundleSimulator {
     };
   }
 
+  /** A bundle the engine could not simulate; rethrows a transport failure, which is nobody's bundle. */
+  private failed(txs: Prepared[], e: unknown, ctx: SimulationContext): BundleSimulation {
+    if (isTransportFailure(e)) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    return {
+      ...this.identity(txs, ctx),
+      valid: false,
+      failure: {
+        code: 'simulation-failed',
+        txIndex: 0,
+        txHash: txs[0]?.hash ?? '0x',
+        message: message + cause,
+      },
+      results: [],
+      coinbaseDiff: 0n,
+      ethSentToCoinbase: 0n,
+      gasFees: 0n,
+      totalGasUsed: 0n,
+      bundleGasPrice: 0n,
+      reads: new Set(),
+      writes: new Set(),
+    };
+  }
+
   private identity(txs: Prepared[], ctx: SimulationContext) {
     const txHashes = txs.map((t) => t.hash);
     return {
@@ -564,6 +702,18 @@ export class BundleSimulator {
     this.cache.set(hex, p);
     return p;
   }
+}
+
+/**
+ * Whether an error says the engine could not be reached (or timed out) rather than anything about
+ * the bundle: such a failure is not the bundle's, so it is passed up instead of failing it.
+ */
+function isTransportFailure(e: unknown): boolean {
+  let cur: unknown = e;
+  while (cur instanceof SimulatorError && cur.cause !== undefined) cur = cur.cause;
+  // undici and node socket errors carry a code (UND_ERR_CONNECT_TIMEOUT, ECONNREFUSED, ...).
+  const code = cur instanceof Error ? (cur as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(UND_ERR|E[A-Z]+$)/.test(code);
 }
 
 function reverting(b: BundleInput): Set<string> {

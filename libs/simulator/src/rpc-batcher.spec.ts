@@ -47,3 +47,31 @@ describe('RpcBatcher', () => {
     await expect(Promise.all([b.call('a', []), b.call('b', [])])).rejects.toThrow('socket closed');
   });
 });
+
+describe('RpcBatcher, when the engine refuses a whole request', () => {
+  it('sends each half again, so that only the call the engine cannot take fails', async () => {
+    const requests: number[] = [];
+    // Like anvil over its size limit: one error object for any request holding the 'huge' call.
+    const engine = {
+      async batch(calls: RpcCall[]): Promise<BatchResult[]> {
+        requests.push(calls.length);
+        const refused = calls.some(([m]) => m === 'huge');
+        return calls.map(([m]) =>
+          refused
+            ? { ok: false, error: new EngineRpcError(m, -32600, 'Invalid request', undefined, true) }
+            : { ok: true, result: m },
+        );
+      },
+    } as unknown as EngineClient;
+    const b = new RpcBatcher(engine, { maxBatch: 100, maxInFlight: 1 });
+    const names = Array.from({ length: 16 }, (_, i) => (i === 5 ? 'huge' : `m${i}`));
+    const out = await Promise.allSettled(names.map((m) => b.call(m, [])));
+    out.forEach((o, i) =>
+      i === 5
+        ? expect(o).toMatchObject({ status: 'rejected', reason: { rpcMessage: 'Invalid request' } })
+        : expect(o).toEqual({ status: 'fulfilled', value: names[i] }),
+    );
+    // Halving: 16, then 8 + 8, the half holding 'huge' 4 + 4, then 2 + 2, then 1 + 1.
+    expect(requests).toEqual([16, 8, 8, 4, 4, 2, 2, 1, 1]);
+  });
+});

@@ -58,21 +58,33 @@ export class RpcBatcher {
       const size = Math.min(this.opts.maxBatch, share);
       const part = this.queue.splice(0, size);
       this.inFlight++;
-      this.engine
-        .batch(
-          part.map((p) => p.call),
-          part.length,
-        )
-        .then(
-          (results) =>
-            results.forEach((r, i) => (r.ok ? part[i].resolve(r.result) : part[i].reject(r.error))),
-          (e: unknown) => part.forEach((p) => p.reject(e)),
-        )
+      this.send(part)
+        .catch((e: unknown) => part.forEach((p) => p.reject(e)))
         .finally(() => {
           this.inFlight--;
           if (this.queue.length > 0) this.schedule();
         });
     }
+  }
+
+  /**
+   * One batch request. When the engine refuses the request as a whole (one error object for the
+   * batch, a non-200 answer), each half is sent again on its own, so that one call the engine
+   * cannot take (too large, say) fails alone instead of failing every call batched with it:
+   * at most 2n - 1 requests for n calls, and only on that path.
+   */
+  private async send(part: Pending[]): Promise<void> {
+    const results = await this.engine.batch(
+      part.map((p) => p.call),
+      part.length,
+    );
+    const whole = results.every((r) => !r.ok && r.error.wholeRequest);
+    if (whole && part.length > 1) {
+      const mid = part.length >> 1;
+      await Promise.all([this.send(part.slice(0, mid)), this.send(part.slice(mid))]);
+      return;
+    }
+    results.forEach((r, i) => (r.ok ? part[i].resolve(r.result) : part[i].reject(r.error)));
   }
 }
 
