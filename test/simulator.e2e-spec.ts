@@ -3,6 +3,7 @@
  * pays the fee recipient is checked against the same bundle mined in a real block, state keys
  * against what conflicting and independent bundles touch, and validity failures one by one.
  */
+import { rmSync } from 'node:fs';
 import { concat, keccak256, Wallet } from 'ethers';
 import { loadConfig } from '@sealane/config';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
@@ -60,6 +61,7 @@ describe('bundle simulator (e2e)', () => {
   afterAll(async () => {
     await engine?.close();
     await devnet?.stop();
+    if (devnet) rmSync(devnet.dataDir, { recursive: true, force: true });
   });
 
   /** The next slot on top of the engine's head. */
