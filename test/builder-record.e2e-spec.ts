@@ -273,14 +273,19 @@ describe('a slot finished by another builder (e2e)', () => {
     const [stepped] = await Promise.allSettled([a.step(), client.revealAfterOrder(commit)]);
     expect(stepped).toMatchObject({ status: 'rejected', reason: expect.any(Killed) });
     expect(await engine.blockNumber()).toBe(slot - 1);
-    const plan = JSON.parse((await redis.get(keys.slotPlan(slot)))!) as { txs: { hash: string }[] };
+    const plan = JSON.parse((await redis.get(keys.slotPlan(slot)))!) as {
+      txs: { hash: string }[];
+      auction: { seed: string };
+    };
 
     await expireLease();
     const b = builder('b');
     expect(await b.lease.tryAcquire()).toBe(true);
     await b.step();
     const r = await expectComplete(slot, bundleHash, commit);
+    // The outcome the leader decided (its seed drawn at the close) is the one published.
     expect(r.block.txHashes).toEqual(plan.txs.map((t) => t.hash));
+    expect(r.results!.seed).toBe(plan.auction.seed);
     expect(shape(r)).toEqual(honest);
     await b.lease.release();
   });
