@@ -17,6 +17,7 @@ import {
   simulatorPort,
   writeRecord,
   type BuilderHooks,
+  type SlotPlan,
 } from '@sealane/builder';
 import { DEV_KEYS } from '@sealane/config';
 import { MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
@@ -246,6 +247,8 @@ describe('a slot finished by another builder (e2e)', () => {
     expect(await rpc(url, 'sealane_getSlotResults', ['0x' + slot.toString(16)])).toBeNull();
     expect((await bundles.status(bundleHash))!.state).toBe('won');
 
+    const plan = JSON.parse((await redis.get(keys.slotPlan(slot)))!) as SlotPlan;
+
     await expireLease();
     const b = builder('b');
     expect(await b.lease.tryAcquire()).toBe(true);
@@ -253,10 +256,11 @@ describe('a slot finished by another builder (e2e)', () => {
     const r = await expectComplete(slot, bundleHash, commit);
     expect(shape(r)).toEqual(honest);
     expect(r.block.builder).toBe('b');
+    // The record holds all of the plan now: it is not kept.
+    expect(await redis.exists(keys.slotPlan(slot))).toBe(0);
 
     // Recording again is harmless: nothing changes.
     const before = await recordOfSlot(slot, bundleHash, commit);
-    const plan = JSON.parse((await redis.get(keys.slotPlan(slot)))!);
     expect(await writeRecord(redis, keys, 'b', recordOf(plan, r.block), 3600)).toBe('already recorded');
     expect(await recordOfSlot(slot, bundleHash, commit)).toEqual(before);
     await b.lease.release();

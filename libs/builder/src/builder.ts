@@ -389,6 +389,8 @@ export class Builder {
     outcome?: AuctionOutcome,
     committed?: StoredCommitment[],
   ): Promise<SealedBlock> {
+    // Only the leader touches the engine's pool.
+    if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} does not hold the lease`);
     const plan = await this.plan(slot, startMs, snap, outcome, committed);
     return this.finish(plan);
   }
@@ -697,7 +699,9 @@ export class Builder {
   private async adopt(n: number): Promise<void> {
     const block = await this.engine.getBlock(n);
     if (!block) throw new Error(`block ${n} vanished from the L2 engine`);
-    const plan = await loadPlan(this.redis, this.keys, n);
+    const saved = await loadPlan(this.redis, this.keys, n);
+    // A plan made on another parent (an engine reset under the same Redis) is not this block's.
+    const plan = saved && saved.parentHash === block.parentHash ? saved : null;
     if (plan) {
       this.logger.warn(`adopting block ${n}, sealed by ${plan.builder} but not recorded`);
       const sealed = await this.toSealedBlock(

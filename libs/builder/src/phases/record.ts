@@ -237,6 +237,7 @@ export async function writeRecord(
     r.txs.length,
     patches.length / 2,
     sets.length / 2,
+    keys.slotPlan(n),
     ...retire,
     ...patches,
     ...sets,

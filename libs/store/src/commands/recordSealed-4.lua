@@ -8,6 +8,7 @@
   ARGV[1] lease token   ARGV[2] block number   ARGV[3] block key   ARGV[4] block JSON
   ARGV[5] block hash   ARGV[6] tx status TTL (s)   ARGV[7] record TTL (s)
   ARGV[8] number of retired txs (t)   ARGV[9] number of patches (p)   ARGV[10] number of sets (s)
+  ARGV[11] the slot's plan key (deleted: the record holds all of it once written)
   then t quints: tx hash, sender ZSET key, status key, status JSON, 'i' (included) or 's' (skipped)
   then p pairs: status key, JSON object merged into the status there (absent status: left alone)
   then s pairs: key, value (stored with the record TTL)
@@ -30,7 +31,8 @@ local recordTtl = tonumber(ARGV[7])
 local t = tonumber(ARGV[8])
 local p = tonumber(ARGV[9])
 local s = tonumber(ARGV[10])
-local base = 11
+redis.call('DEL', ARGV[11])
+local base = 12
 for i = 0, t - 1 do
   local at = base + i * 5
   redis.call('ZREM', KEYS[3], ARGV[at])
