@@ -294,6 +294,38 @@ describe('a slot finished by another builder (e2e)', () => {
     await b.lease.release();
   });
 
+  it('a block sealed outside any builder is recorded, and what was sent for its slot gets a final state', async () => {
+    const { slot, bundleHash, commit } = await fillSlot(4, 8);
+    // Something else seals the slot on the engine, with a transfer of its own.
+    const raw = await transfer(
+      9,
+      Number(await rpc(url, 'eth_getTransactionCount', [new Wallet(DEV_KEYS[9]).address, 'latest'])),
+    );
+    await engine.call('eth_sendRawTransaction', [raw]);
+    const parent = (await engine.getBlock(slot - 1))!;
+    await engine.mine(Number(parent.timestamp) + 1);
+
+    const b = builder('b');
+    expect(await b.lease.tryAcquire()).toBe(true);
+    await b.step();
+    const rec = JSON.parse((await redis.get(keys.block(slot)))!) as SealedBlock;
+    expect(rec.txs).toEqual([raw]);
+    expect(await lane.status(rec.txHashes[0])).toEqual({ status: 'included', block: slot, index: 0 });
+    expect(await bundles.status(bundleHash)).toMatchObject({
+      state: 'dropped',
+      block: slot,
+      reason: expect.stringMatching(/sealed outside the auction/),
+    });
+    expect(await commits.status(commit.commitment)).toMatchObject({
+      state: 'skipped',
+      block: slot,
+      reason: expect.stringMatching(/sealed outside the auction/),
+    });
+    // Nothing can be sent for that slot any more.
+    expect(await bundles.isClosed(slot)).toBe(true);
+    await b.lease.release();
+  });
+
   it('a raw transaction put back in the lane after its inclusion stays included', async () => {
     const raw = await transfer(
       8,
