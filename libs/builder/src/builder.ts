@@ -40,6 +40,7 @@ import { selectPublic, type AccountState, type Candidate, type Skip } from './pu
 import {
   loadPlan,
   matchesPlan,
+  plannedAuction,
   recordOf,
   savePlan,
   writeRecord,
@@ -521,7 +522,6 @@ export class Builder {
       const rejectedBundle = res.some((r, i) => !r.ok && txs[i].role !== 'public');
       if (!rejectedBundle && rejectedPublic.size === 0) {
         skipped.push(...selection.skipped);
-        const a = outcome;
         return {
           slot,
           parentHash,
@@ -539,32 +539,14 @@ export class Builder {
               ? { reason: commitPlan.reasons.get(o.commitment.commitment) ?? o.reason }
               : {}),
           })),
-          ...(a
+          ...(outcome
             ? {
-                auction: {
-                  paramsVersion: snap.version,
-                  rules: {
-                    pricing: a.rules.pricing,
-                    ranking: a.rules.ranking,
-                    reservePrice: a.rules.reservePrice.toString(),
-                    gasBudget: Number(a.rules.gasBudget),
-                  },
-                  seed: toHex(a.seed),
-                  bids: a.bids,
-                  bidsRoot: a.bidsRoot,
-                  leaves: a.leaves,
-                  winners: live.map(({ winner: w }) => ({
-                    bundleHash: w.bid.bundleHash,
-                    searcher: w.bid.searcher,
-                    value: w.bid.value.toString(),
-                    price: w.price.toString(),
-                    refund: w.refund.toString(),
-                    gasUsed: Number(w.bid.gasUsed),
-                    priceSetBy: w.priceSetBy,
-                    txHashes: w.bundle.txHashes,
-                  })),
-                  dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
-                },
+                auction: plannedAuction(
+                  outcome,
+                  live.map((l) => l.winner),
+                  dropped,
+                  snap.version,
+                ),
               }
             : {}),
         };

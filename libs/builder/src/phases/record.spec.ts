@@ -1,7 +1,8 @@
 import { keccak256, Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
 import type { SealedBlock } from '@sealane/store';
-import { matchesPlan, recordOf, type SlotPlan } from './record';
+import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
+import { matchesPlan, plannedAuction, recordOf, type SlotPlan } from './record';
 
 const sign = (key: number, nonce: number) =>
   new Wallet(DEV_KEYS[key]).signTransaction({
@@ -210,5 +211,48 @@ describe('recordOf', () => {
       { commitment: '0x02', patch: { state: 'skipped', block: 7, reason: 'sealed outside' } },
     ]);
     expect(plan.txs).toHaveLength(7);
+  });
+});
+
+describe('plannedAuction', () => {
+  it('keeps the outcome as it will be published: decimal strings, the seed in hex, the placed winners only', () => {
+    const bundle = { txHashes: ['0x01', '0x02'] } as unknown as AuctionWinner['bundle'];
+    const winner = (bundleHash: string): AuctionWinner => ({
+      bundle,
+      bid: { bundleHash, searcher: '0xs', value: 30n, gasUsed: 42_000n } as unknown as AuctionWinner['bid'],
+      price: 20n,
+      refund: 10n,
+      priceSetBy: '0xother',
+    });
+    const outcome: AuctionOutcome = {
+      slot: 7,
+      seed: new Uint8Array(32).fill(0x99),
+      rules: { pricing: 'critical', ranking: 'value', reservePrice: 5n, gasBudget: 1_000_000n },
+      bids: 3,
+      leaves: ['0xl'],
+      bidsRoot: '0xr',
+      winners: [winner('0xaa'), winner('0xbb')],
+    };
+    expect(plannedAuction(outcome, [outcome.winners[1]], new Map([['0xaa', 'fails in place']]), 4)).toEqual({
+      paramsVersion: 4,
+      rules: { pricing: 'critical', ranking: 'value', reservePrice: '5', gasBudget: 1_000_000 },
+      seed: '0x' + '99'.repeat(32),
+      bids: 3,
+      bidsRoot: '0xr',
+      leaves: ['0xl'],
+      winners: [
+        {
+          bundleHash: '0xbb',
+          searcher: '0xs',
+          value: '30',
+          price: '20',
+          refund: '10',
+          gasUsed: 42_000,
+          priceSetBy: '0xother',
+          txHashes: ['0x01', '0x02'],
+        },
+      ],
+      dropped: [{ bundleHash: '0xaa', reason: 'fails in place' }],
+    });
   });
 });

@@ -9,7 +9,7 @@
  * holds, not what the plan intended, so a block that departs from its plan is still recorded
  * truthfully.
  */
-import { decodeTransaction, fromHex, NotLeaderError } from '@sealane/protocol';
+import { decodeTransaction, fromHex, NotLeaderError, toHex } from '@sealane/protocol';
 import type {
   BundleStatus,
   CommitmentStatus,
@@ -20,6 +20,7 @@ import type {
   SlotWinner,
   TxStatus,
 } from '@sealane/store';
+import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
 import type { Skip } from '../public-lane.select';
 
 /** What a planned transaction is in its block. */
@@ -188,6 +189,39 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
   for (const c of orphans?.commitments ?? [])
     commitments.push({ commitment: c, patch: { state: 'skipped', block: n, reason: orphans!.reason } });
   return { block, txs, bundles, commitments, results };
+}
+
+/** The auction's outcome as the plan keeps it: `placed` are the winners put in the block. */
+export function plannedAuction(
+  outcome: AuctionOutcome,
+  placed: AuctionWinner[],
+  dropped: ReadonlyMap<string, string>,
+  paramsVersion: number,
+): PlannedAuction {
+  return {
+    paramsVersion,
+    rules: {
+      pricing: outcome.rules.pricing,
+      ranking: outcome.rules.ranking,
+      reservePrice: outcome.rules.reservePrice.toString(),
+      gasBudget: Number(outcome.rules.gasBudget),
+    },
+    seed: toHex(outcome.seed),
+    bids: outcome.bids,
+    bidsRoot: outcome.bidsRoot,
+    leaves: outcome.leaves,
+    winners: placed.map((w) => ({
+      bundleHash: w.bid.bundleHash,
+      searcher: w.bid.searcher,
+      value: w.bid.value.toString(),
+      price: w.price.toString(),
+      refund: w.refund.toString(),
+      gasUsed: Number(w.bid.gasUsed),
+      priceSetBy: w.priceSetBy,
+      txHashes: w.bundle.txHashes,
+    })),
+    dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
+  };
 }
 
 /** Whether the sealed block holds exactly the plan's transactions in the plan's order. */
