@@ -42,10 +42,10 @@ describe('Lease', () => {
     expect(w.now() - expiry).toBe(2);
   });
 
-  it('renews five times per TTL and counts itself the holder for three quarters of it', async () => {
+  it('renews ten times per TTL and counts itself the holder for three quarters of it', async () => {
     const w = world();
     const l = new Lease(w.redis, 'l', 'a', 1000, w.clock);
-    expect(l.renewEveryMs).toBe(200);
+    expect(l.renewEveryMs).toBe(100);
     expect(await l.tryAcquire()).toBe(true);
     w.advance(749);
     expect(l.held).toBe(true);

@@ -23,9 +23,12 @@ export class Lease {
     return this.clock.now() < this.validUntil;
   }
 
-  /** How often the holder renews: five times per TTL, so a late renewal or two costs nothing. */
+  /**
+   * How often the holder renews: ten times per TTL, so a late renewal or two costs nothing and a
+   * dead holder's lease runs out at most a tenth of a TTL later than its death plus the TTL.
+   */
   get renewEveryMs(): number {
-    return Math.max(20, Math.floor(this.ttlMs / 5));
+    return Math.max(20, Math.floor(this.ttlMs / 10));
   }
 
   /**
