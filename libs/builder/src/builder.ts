@@ -33,11 +33,23 @@ import {
   type PoolEntry,
   type SealaneRedis,
   type SealedBlock,
-  type TxStatus,
 } from '@sealane/store';
 import { nextSlotStart, type Clock } from './clock';
 import { Lease } from './lease';
 import { selectPublic, type AccountState, type Candidate, type Skip } from './public-lane.select';
+import {
+  loadPlan,
+  matchesPlan,
+  plannedAuction,
+  recordOf,
+  savePlan,
+  writeRecord,
+  type ChainIncluded,
+  type Orphans,
+  type PlannedTx,
+  type SlotPlan,
+  type SlotRecord,
+} from './phases/record';
 
 export interface BuilderLogger {
   log(msg: string): void;
@@ -47,6 +59,11 @@ export interface BuilderLogger {
 
 export interface BuilderHooks {
   slotClosed?(slot: number, closedAtMs: number): Promise<void> | void;
+  /** The slot's plan is stored; its block is about to be mined. */
+  planned?(slot: number): Promise<void> | void;
+  /** The engine mined the slot's block; its record comes next. */
+  mined?(slot: number): Promise<void> | void;
+  /** The slot is recorded (once per block, by whichever builder recorded it). */
   sealed?(block: SealedBlock, skipped: number): Promise<void> | void;
 }
 
@@ -58,16 +75,6 @@ export interface BuilderAuction {
   /** The sequencer's account: the blocks' fee recipient, which pays the refunds. */
   feeRecipient: Wallet;
   chainId: number;
-}
-
-interface PlannedTx {
-  hash: string;
-  raw: string;
-  from: string;
-  refundFor?: string;
-  /** For committed transactions: the commitment, and whether this is its fee transaction. */
-  commitment?: string;
-  fee?: boolean;
 }
 
 /**
@@ -109,8 +116,8 @@ function planCommitted(
       hash: o.fee.hash,
       raw: o.feeRaw,
       from: o.fee.from,
+      role: 'fee',
       commitment: c,
-      fee: true,
       gasLimit: o.fee.gasLimit,
     });
     if (!o.revealed) {
@@ -124,44 +131,16 @@ function planCommitted(
     }
     take(o.revealed.tx);
     const r = o.revealed.tx;
-    txs.push({ hash: r.hash, raw: o.revealed.raw, from: r.from, commitment: c, gasLimit: r.gasLimit });
+    txs.push({
+      hash: r.hash,
+      raw: o.revealed.raw,
+      from: r.from,
+      role: 'revealed',
+      commitment: c,
+      gasLimit: r.gasLimit,
+    });
   }
   return { txs, reasons };
-}
-
-/** Each commitment's outcome: included (block, index), skipped with its reason, or expired. */
-async function recordCommitments(
-  store: CommitStore,
-  block: SealedBlock,
-  opened: OpenedCommitment[],
-  reasons: Map<string, string>,
-): Promise<void> {
-  const index = new Map(block.txHashes.map((h, i) => [h, i]));
-  await Promise.all(
-    opened.map((o) => {
-      const c = o.commitment.commitment;
-      const feeTxIndex = index.get(o.fee.hash);
-      const fee = feeTxIndex === undefined ? {} : { feeTxHash: o.fee.hash, feeTxIndex };
-      const i = o.revealed ? index.get(o.revealed.tx.hash) : undefined;
-      if (o.revealed && i !== undefined) {
-        return store.setStatus(c, {
-          state: 'included',
-          block: block.number,
-          index: i,
-          txHash: o.revealed.tx.hash,
-          ...fee,
-        });
-      }
-      const reason = reasons.get(c) ?? o.reason ?? 'not included';
-      const expired = !o.revealed && (o.reason ?? 'not revealed') === 'not revealed';
-      return store.setStatus(c, {
-        state: expired ? 'expired' : 'skipped',
-        block: block.number,
-        reason,
-        ...fee,
-      });
-    }),
-  );
 }
 
 /** The encrypted mempool: committed transactions go right after the auction winners. */
@@ -237,7 +216,7 @@ export class Builder {
         if (!this.lease.held && !(await this.lease.tryAcquire())) {
           if (wasLeader) this.logger.warn(`builder ${this.opts.id} lost the lease; standing by`);
           wasLeader = false;
-          await this.sleep(this.opts.leaseTtlMs / 4);
+          await this.sleep(this.lease.retryInMs());
           continue;
         }
         if (!wasLeader) {
@@ -248,7 +227,7 @@ export class Builder {
             this.lease
               .tryAcquire()
               .catch((e: unknown) => this.logger.warn(`lease renewal failed: ${String(e)}`));
-          }, this.opts.leaseTtlMs / 4);
+          }, this.lease.renewEveryMs);
         }
         await this.step();
       } catch (e) {
@@ -276,10 +255,14 @@ export class Builder {
       throw new Error(`the L2 engine is at block ${engineHead} but block ${head} is recorded as sealed`);
     }
     const slot = head + 1;
+    // A slot planned by a builder that stopped before its mine is finished as planned.
+    const saved = await loadPlan(this.redis, this.keys, slot);
+    if (saved && (await this.resume(saved))) return;
     const snap = await this.params.snapshot(slot);
-    const startMs = nextSlotStart(await this.endOf(head), this.clock.now(), snap.values.slotMs);
+    const offset = this.opts.auction ? Math.min(snap.values.auctionCloseOffsetMs, snap.values.slotMs) : 0;
+    const startMs = nextSlotStart(await this.endOf(head), this.clock.now(), snap.values.slotMs, offset);
     const closeMs = startMs + snap.values.slotMs;
-    const auctionCloseMs = closeMs - Math.min(snap.values.auctionCloseOffsetMs, snap.values.slotMs);
+    const auctionCloseMs = closeMs - offset;
     await this.sleepUntil(this.opts.auction ? auctionCloseMs : closeMs);
     if (this.stopping) return;
     await this.hooks.slotClosed?.(slot, this.clock.now());
@@ -409,7 +392,26 @@ export class Builder {
     outcome?: AuctionOutcome,
     committed?: StoredCommitment[],
   ): Promise<SealedBlock> {
+    // Only the leader touches the engine's pool.
+    if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} does not hold the lease`);
+    const plan = await this.plan(slot, startMs, snap, outcome, committed);
+    return this.finish(plan);
+  }
+
+  /**
+   * Plans `slot` and leaves exactly the plan's transactions in the engine's pool: winners
+   * (never split), committed transactions, the public lane, then refunds. What the engine
+   * refuses is dropped or skipped with its reason and the block is planned again.
+   */
+  private async plan(
+    slot: number,
+    startMs: number,
+    snap: ParamsSnapshot,
+    outcome?: AuctionOutcome,
+    committed?: StoredCommitment[],
+  ): Promise<SlotPlan> {
     const ctx = await this.context(slot, startMs);
+    const parentHash = (await this.engine.getBlock(slot - 1))!.hash;
     const auction = this.opts.auction;
     if (auction) await this.engine.setCoinbase(ctx.feeRecipient);
     const skipped: Skip[] = [];
@@ -427,12 +429,12 @@ export class Builder {
     const opened = committed && this.opts.mempool ? await this.opts.mempool.runner.open(slot, committed) : [];
     for (const o of opened) senders.add(o.commitment.sender);
     const baseAccounts = await this.accounts([...senders]);
+    const chainIncluded = await this.alreadyIncluded(allCandidates, baseAccounts);
     /** Commitments whose transactions the engine refused: the fee (both out) or the revealed one. */
     const refusedFee = new Map<string, string>();
     const refusedReveal = new Map<string, string>();
 
     for (let round = 0; ; round++) {
-      // Plan: winners (never split), then the public lane, then refunds.
       const live = outcome ? await this.winnersInPlace(outcome.winners, ctx, dropped) : [];
       const accounts = new Map(baseAccounts);
       const bundleTx = new Map<string, string>();
@@ -448,7 +450,13 @@ export class Builder {
             balance: acc.balance - maxCost(tx),
           });
           bundleTx.set(winner.bundle.txHashes[i], winner.bid.bundleHash);
-          top.push({ hash: winner.bundle.txHashes[i], raw, from: tx.from });
+          top.push({
+            hash: winner.bundle.txHashes[i],
+            raw,
+            from: tx.from,
+            role: 'bundle',
+            bundle: winner.bid.bundleHash,
+          });
         });
       }
       // Committed transactions, in committed order: each fee transaction, then what it hid.
@@ -482,64 +490,68 @@ export class Builder {
             maxPriorityFeePerGas: 0n,
           });
           const hash = toHex(keccak256(fromHex(raw)));
-          refundTxs.push({ hash, raw, from: sequencer, refundFor: winner.bid.bundleHash });
+          refundTxs.push({ hash, raw, from: sequencer, role: 'refund', refundFor: winner.bid.bundleHash });
         }
       }
-      const plan: PlannedTx[] = [
+      const txs: PlannedTx[] = [
         ...top,
-        ...commitPlan.txs,
-        ...selection.included.map((c) => ({ hash: c.hash, raw: c.raw, from: c.from })),
+        ...commitPlan.txs.map(({ gasLimit: _, ...t }) => t),
+        ...selection.included.map((c): PlannedTx => ({
+          hash: c.hash,
+          raw: c.raw,
+          from: c.from,
+          role: 'public',
+        })),
         ...refundTxs,
       ];
 
-      await this.engine.dropAllTransactions();
-      // anvil handles a JSON-RPC batch of more than 64 calls concurrently and may reorder
-      // transactions of different senders, so send in order-preserving chunks.
-      const res = await this.engine.batch(
-        plan.map((t) => ['eth_sendRawTransaction', [t.raw]]),
-        ORDERED_SUBMIT_CHUNK,
-      );
+      const res = await this.submit(txs);
       const rejectedPublic = new Set<string>();
       res.forEach((r, i) => {
         if (r.ok) return;
-        const t = plan[i];
-        const bundle = bundleTx.get(t.hash);
-        if (bundle) dropped.set(bundle, `rejected by the L2 engine: ${r.error.rpcMessage}`);
-        else if (t.commitment) {
-          (t.fee ? refusedFee : refusedReveal).set(
-            t.commitment,
-            `rejected by the L2 engine: ${r.error.rpcMessage}`,
-          );
-        } else if (t.refundFor)
+        const t = txs[i];
+        const why = `rejected by the L2 engine: ${r.error.rpcMessage}`;
+        if (t.role === 'bundle') dropped.set(t.bundle!, why);
+        else if (t.role === 'fee') refusedFee.set(t.commitment!, why);
+        else if (t.role === 'revealed') refusedReveal.set(t.commitment!, why);
+        else if (t.role === 'refund')
           throw new Error(`slot ${slot}: refund rejected by the engine: ${r.error.rpcMessage}`);
         else {
           rejectedPublic.add(t.hash);
-          skipped.push({
-            hash: t.hash,
-            from: t.from,
-            reason: `rejected by the L2 engine: ${r.error.rpcMessage}`,
-          });
+          skipped.push({ hash: t.hash, from: t.from, reason: why });
         }
       });
-      const rejectedBundle = res.some(
-        (r, i) => !r.ok && (bundleTx.has(plan[i].hash) || plan[i].commitment !== undefined),
-      );
+      const rejectedBundle = res.some((r, i) => !r.ok && txs[i].role !== 'public');
       if (!rejectedBundle && rejectedPublic.size === 0) {
         skipped.push(...selection.skipped);
-        const sealed = await this.mineAndRecord(
+        return {
           slot,
+          parentHash,
           startMs,
-          snap,
-          plan,
+          paramsVersion: snap.version,
+          builder: this.opts.id,
+          txs,
           skipped,
-          outcome,
-          live.map((l) => l.winner),
-          dropped,
-          refundTxs,
-        );
-        if (this.opts.mempool)
-          await recordCommitments(this.opts.mempool.store, sealed, opened, commitPlan.reasons);
-        return sealed;
+          chainIncluded,
+          commitments: opened.map((o) => ({
+            commitment: o.commitment.commitment,
+            feeTxHash: o.fee.hash,
+            ...(o.revealed ? { txHash: o.revealed.tx.hash } : {}),
+            ...((commitPlan.reasons.get(o.commitment.commitment) ?? o.reason) !== undefined
+              ? { reason: commitPlan.reasons.get(o.commitment.commitment) ?? o.reason }
+              : {}),
+          })),
+          ...(outcome
+            ? {
+                auction: plannedAuction(
+                  outcome,
+                  live.map((l) => l.winner),
+                  dropped,
+                  snap.version,
+                ),
+              }
+            : {}),
+        };
       }
       if (round === MAX_SUBMIT_ROUNDS)
         throw new Error(`slot ${slot}: the engine keeps rejecting transactions`);
@@ -548,87 +560,91 @@ export class Builder {
     }
   }
 
-  private async mineAndRecord(
-    slot: number,
-    startMs: number,
-    snap: ParamsSnapshot,
-    plan: PlannedTx[],
-    skipped: Skip[],
-    outcome: AuctionOutcome | undefined,
-    included: AuctionWinner[],
-    dropped: Map<string, string>,
-    refunds: PlannedTx[],
-  ): Promise<SealedBlock> {
+  /** Leaves exactly `txs` in the engine's pool, in order; one answer per transaction. */
+  private async submit(txs: PlannedTx[]) {
+    await this.engine.dropAllTransactions();
+    // anvil handles a JSON-RPC batch of more than 64 calls concurrently and may reorder
+    // transactions of different senders, so send in order-preserving chunks.
+    return this.engine.batch(
+      txs.map((t) => ['eth_sendRawTransaction', [t.raw]]),
+      ORDERED_SUBMIT_CHUNK,
+    );
+  }
+
+  /**
+   * Public transactions whose nonce the chain has already used and that the chain holds (a
+   * raw transaction sent again after its inclusion): retired as included, never skipped.
+   */
+  private async alreadyIncluded(
+    candidates: Candidate[],
+    accounts: Map<string, AccountState>,
+  ): Promise<ChainIncluded[]> {
+    const stale = candidates.filter((c) => c.nonce < (accounts.get(c.from)?.nonce ?? 0));
+    if (stale.length === 0) return [];
+    const res = await this.engine.batch(stale.map((c) => ['eth_getTransactionReceipt', [c.hash]]));
+    const out: ChainIncluded[] = [];
+    res.forEach((r, i) => {
+      const receipt = r.ok ? (r.result as { blockNumber?: string; transactionIndex?: string } | null) : null;
+      if (!receipt?.blockNumber || receipt.transactionIndex === undefined) return;
+      out.push({
+        hash: stale[i].hash,
+        from: stale[i].from,
+        block: Number(receipt.blockNumber),
+        index: Number(receipt.transactionIndex),
+      });
+    });
+    const known = new Set(out.map((c) => c.hash));
+    for (let i = candidates.length - 1; i >= 0; i--)
+      if (known.has(candidates[i].hash)) candidates.splice(i, 1);
+    return out;
+  }
+
+  /** Stores the plan, mines it, and records the slot from the plan and the sealed block. */
+  private async finish(plan: SlotPlan): Promise<SealedBlock> {
+    const slot = plan.slot;
     if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
-    await this.engine.mine(Math.floor(startMs / 1000));
+    await savePlan(this.redis, this.keys, this.opts.id, plan);
+    await this.hooks.planned?.(slot);
+    if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
+    await this.engine.mine(Math.floor(plan.startMs / 1000));
+    await this.hooks.mined?.(slot);
     const block = await this.engine.getBlock(slot);
     if (!block) throw new Error(`block ${slot} missing right after sealing`);
-    const intended = plan.map((t) => t.hash);
-    if (
-      block.transactions.length !== intended.length ||
-      block.transactions.some((h, i) => h.toLowerCase() !== intended[i])
-    ) {
-      this.logger.error(
-        `slot ${slot}: sealed block differs from the intended order (intended ${intended.length}, sealed ${block.transactions.length})`,
-      );
-    }
     const sealed = await this.toSealedBlock(
       block,
-      startMs,
-      snap.version,
-      new Map(plan.map((t) => [t.hash, t.raw])),
+      plan.startMs,
+      plan.paramsVersion,
+      new Map(plan.txs.map((t) => [t.hash, t.raw])),
     );
-    await this.commit(sealed, skipped, new Map(plan.map((t) => [t.hash, t.from])));
-    if (outcome) await this.publishResults(slot, snap, outcome, included, dropped, refunds);
+    if (!matchesPlan(plan, sealed)) {
+      this.logger.error(
+        `slot ${slot}: sealed block differs from the intended order (intended ${plan.txs.length}, sealed ${sealed.txHashes.length})`,
+      );
+    }
+    await this.writeRecord(recordOf(plan, sealed), plan.skipped.length);
     return sealed;
   }
 
-  /** Bundle outcomes for their searchers, then the slot's public results. */
-  private async publishResults(
-    slot: number,
-    snap: ParamsSnapshot,
-    outcome: AuctionOutcome,
-    included: AuctionWinner[],
-    dropped: Map<string, string>,
-    refunds: PlannedTx[],
-  ): Promise<void> {
-    const store = this.opts.auction!.bundles;
-    const refundTx = new Map(refunds.map((r) => [r.refundFor!, r.hash]));
-    await Promise.all([
-      ...included.map((w) =>
-        store.setState(w.bid.bundleHash, 'included', {
-          block: slot,
-          refundTxHash: refundTx.get(w.bid.bundleHash),
-        }),
-      ),
-      ...[...dropped].map(([h, reason]) => store.setState(h, 'dropped', { block: slot, reason })),
-    ]);
-    await store.saveResults({
-      slot,
-      block: slot,
-      paramsVersion: snap.version,
-      rules: {
-        pricing: outcome.rules.pricing,
-        ranking: outcome.rules.ranking,
-        reservePrice: outcome.rules.reservePrice.toString(),
-        gasBudget: Number(outcome.rules.gasBudget),
-      },
-      seed: toHex(outcome.seed),
-      bids: outcome.bids,
-      bidsRoot: outcome.bidsRoot,
-      leaves: outcome.leaves,
-      winners: included.map((w) => ({
-        bundleHash: w.bid.bundleHash,
-        searcher: w.bid.searcher,
-        value: w.bid.value.toString(),
-        price: w.price.toString(),
-        refund: w.refund.toString(),
-        gasUsed: Number(w.bid.gasUsed),
-        priceSetBy: w.priceSetBy,
-        ...(refundTx.get(w.bid.bundleHash) ? { refundTxHash: refundTx.get(w.bid.bundleHash) } : {}),
-      })),
-      dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
-    });
+  /**
+   * Finishes a slot planned by a builder that stopped before mining it: the engine is still at
+   * the parent, so the same transactions are valid again. Null if the engine refuses one now.
+   */
+  private async resume(plan: SlotPlan): Promise<SealedBlock | null> {
+    const parent = await this.engine.getBlock(plan.slot - 1);
+    if (!parent || parent.hash !== plan.parentHash) return null;
+    this.logger.warn(`slot ${plan.slot}: resuming the plan of builder ${plan.builder}`);
+    if (this.opts.auction)
+      await this.engine.setCoinbase(this.opts.auction.feeRecipient.address.toLowerCase());
+    const res = await this.submit(plan.txs);
+    const bad = res.findIndex((r) => !r.ok);
+    if (bad >= 0) {
+      const r = res[bad];
+      this.logger.warn(
+        `slot ${plan.slot}: the engine refuses the saved plan (${plan.txs[bad].hash}: ${r.ok ? '' : r.error.rpcMessage}); planning again`,
+      );
+      return null;
+    }
+    return this.finish(plan);
   }
 
   private async toSealedBlock(
@@ -660,49 +676,56 @@ export class Builder {
     };
   }
 
-  /** A block the engine sealed that was never recorded (the last leader died in between). */
+  /**
+   * A block the engine sealed that was never recorded (the last leader died in between): its
+   * slot is recorded from the plan stored before the mine, exactly as that leader would have.
+   */
   private async adopt(n: number): Promise<void> {
     const block = await this.engine.getBlock(n);
     if (!block) throw new Error(`block ${n} vanished from the L2 engine`);
-    this.logger.warn(`adopting block ${n}, sealed on the engine but not recorded`);
+    const saved = await loadPlan(this.redis, this.keys, n);
+    // A plan made on another parent (an engine reset under the same Redis) is not this block's.
+    const plan = saved && saved.parentHash === block.parentHash ? saved : null;
+    if (plan) {
+      this.logger.warn(`adopting block ${n}, sealed by ${plan.builder} but not recorded`);
+      const sealed = await this.toSealedBlock(
+        block,
+        plan.startMs,
+        plan.paramsVersion,
+        new Map(plan.txs.map((t) => [t.hash, t.raw])),
+      );
+      if (!matchesPlan(plan, sealed))
+        this.logger.error(`block ${n} differs from its plan: recording what it holds`);
+      await this.writeRecord(recordOf(plan, sealed), plan.skipped.length);
+      return;
+    }
+    this.logger.warn(`adopting block ${n}, sealed on the engine without a plan: recording what it holds`);
     const snap = await this.params.snapshot(n);
     const sealed = await this.toSealedBlock(block, Number(block.timestamp) * 1000, snap.version, new Map());
-    await this.commit(sealed, []);
+    await this.writeRecord(recordOf(null, sealed, await this.orphans(n)), 0);
   }
 
-  private async commit(
-    block: SealedBlock,
-    skipped: Skip[],
-    senders = new Map<string, string>(),
-  ): Promise<void> {
-    const retire: (string | number)[] = [];
-    block.txHashes.forEach((h, index) => {
-      const status: TxStatus = { status: 'included', block: block.number, index };
-      const from = senders.get(h) ?? decodeTransaction(fromHex(block.txs[index])).from;
-      retire.push(h, this.keys.publicSender(from), this.keys.txStatus(h), JSON.stringify(status));
-    });
-    for (const s of skipped) {
-      const status: TxStatus = { status: 'skipped', slot: block.number, reason: s.reason };
-      retire.push(s.hash, this.keys.publicSender(s.from), this.keys.txStatus(s.hash), JSON.stringify(status));
-    }
-    const res = await this.redis.recordSealed(
-      this.keys.lease('builder'),
-      this.keys.sealedHead(),
-      this.keys.publicPool(),
-      this.keys.publicTxs(),
+  /** What was sent for a slot sealed outside the builder: intake closes, each gets a final state. */
+  private async orphans(n: number): Promise<Orphans | undefined> {
+    if (!this.opts.auction && !this.opts.mempool) return undefined;
+    const bundles = this.opts.auction ? await this.opts.auction.runner.closeIntake(n) : [];
+    const commitments = this.opts.mempool ? await this.opts.mempool.store.read(n) : [];
+    if (bundles.length === 0 && commitments.length === 0) return undefined;
+    return {
+      bundles: bundles.map((b) => b.bundleHash),
+      commitments: commitments.map((c) => c.commitment),
+      reason: `block ${n} was sealed outside the auction and the committed lane`,
+    };
+  }
+
+  private async writeRecord(r: SlotRecord, skipped: number): Promise<void> {
+    const res = await writeRecord(
+      this.redis,
+      this.keys,
       this.opts.id,
-      block.number,
-      this.keys.block(block.number),
-      JSON.stringify(block),
+      r,
       this.opts.statusTtlSec ?? STATUS_TTL_SEC,
-      retire.length / 4,
-      ...retire,
     );
-    if (res === -1)
-      throw new NotLeaderError(
-        `builder ${this.opts.id} lost the lease before recording block ${block.number}`,
-      );
-    if (res === -2) throw new Error(`block ${block.number} is not the next block to record`);
-    await this.hooks.sealed?.(block, skipped.length);
+    if (res === 'recorded') await this.hooks.sealed?.(r.block, skipped);
   }
 }

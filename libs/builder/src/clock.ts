@@ -11,9 +11,10 @@ export const systemClock: Clock = {
 
 /**
  * Start of the next slot in ms. Slots follow each other back to back; a builder that finds
- * itself more than a slot late (first start, fail-over) re-anchors to now, so it catches up
- * with one immediate slot instead of sealing a burst of empty back-dated blocks.
+ * itself more than a slot late (first start, fail-over) re-anchors so that the overdue slot
+ * closes now: one immediate slot instead of a burst of empty back-dated blocks, and its
+ * `closeOffsetMs` (the time between the close and the seal, when users reveal) still runs.
  */
-export function nextSlotStart(prevEndMs: number, nowMs: number, slotMs: number): number {
-  return Math.max(prevEndMs, nowMs - slotMs);
+export function nextSlotStart(prevEndMs: number, nowMs: number, slotMs: number, closeOffsetMs = 0): number {
+  return Math.max(prevEndMs, nowMs - slotMs + Math.min(closeOffsetMs, slotMs));
 }

@@ -5,3 +5,4 @@ export * from './lease';
 export * from './public-lane.select';
 export * from './auction.runner';
 export * from './mempool.runner';
+export * from './phases/record';

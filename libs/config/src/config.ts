@@ -80,7 +80,7 @@ export const configSchema = z.object({
   /** L1 block from which to search Inbox events (its deployment block); 0 searches all. */
   POSTER_LOG_FROM_BLOCK: int(0).default(0),
   BUILDER_ID: z.string().min(1).optional(),
-  LEASE_TTL_MS: int(200).default(3000),
+  LEASE_TTL_MS: int(200).default(1000),
   GENESIS_PARAMS: z
     .string()
     .default('{}')

@@ -147,6 +147,10 @@ export class Keys {
   slotRevealsClosed(slot: number): string {
     return this.k('mempool', slot, 'reveals-closed');
   }
+  /** STRING JSON SlotPlan: what the builder is about to seal for a slot, written before the mine. */
+  slotPlan(slot: number): string {
+    return this.k('builder', slot, 'plan');
+  }
   /** BullMQ's own key prefix for this deployment. */
   bullPrefix(): string {
     return this.k('bull');

@@ -24,7 +24,9 @@ export interface SealaneRedis extends Redis {
     raw: string,
     ...args: (string | number)[]
   ): Promise<number>;
-  renewLease(lease: string, token: string, ttlMs: number): Promise<number>;
+  /** [1, ttl] held by this token now, or [0, ms the other holder has left]. */
+  renewLease(lease: string, token: string, ttlMs: number): Promise<[number, number]>;
+  savePlan(lease: string, plan: string, token: string, json: string, ttlSec: number): Promise<number>;
   addBundle(
     closed: string,
     bundles: string,

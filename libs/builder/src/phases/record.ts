@@ -1,0 +1,307 @@
+/**
+ * The record phase of a slot: one pure function from the slot's plan and the block the engine
+ * sealed to every record the slot leaves (block, transaction statuses, bundle states, auction
+ * results, commitment outcomes), and one fenced Lua call that writes them all or nothing.
+ *
+ * The plan is written before the block is mined, so whoever finds the block sealed (the leader
+ * itself, or a standby after the leader died) records exactly the same thing: the slot's
+ * bookkeeping is one idempotent step any builder can finish. Outcomes follow what the block
+ * holds, not what the plan intended, so a block that departs from its plan is still recorded
+ * truthfully.
+ */
+import { decodeTransaction, fromHex, NotLeaderError, toHex } from '@sealane/protocol';
+import type {
+  BundleStatus,
+  CommitmentStatus,
+  Keys,
+  SealaneRedis,
+  SealedBlock,
+  SlotResults,
+  SlotWinner,
+  TxStatus,
+} from '@sealane/store';
+import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
+import type { Skip } from '../public-lane.select';
+
+/** What a planned transaction is in its block. */
+export type PlannedRole = 'bundle' | 'fee' | 'revealed' | 'public' | 'refund';
+
+export interface PlannedTx {
+  hash: string;
+  raw: string;
+  from: string;
+  role: PlannedRole;
+  /** The winning bundle a 'bundle' transaction belongs to. */
+  bundle?: string;
+  /** The commitment a 'fee' or 'revealed' transaction belongs to. */
+  commitment?: string;
+  /** The bundle a 'refund' pays back. */
+  refundFor?: string;
+}
+
+/** A commitment of the slot: what would make it included, and why it is not otherwise. */
+export interface PlannedCommitment {
+  commitment: string;
+  feeTxHash: string;
+  /** The transaction it hid, when that opened to a usable transaction. */
+  txHash?: string;
+  /** Why it is not included if it is not (a skip reason, or 'not revealed'). */
+  reason?: string;
+}
+
+/** The auction's outcome as it will be published; winners are those placed in the block. */
+export interface PlannedAuction {
+  paramsVersion: number;
+  rules: SlotResults['rules'];
+  seed: string;
+  bids: number;
+  bidsRoot: string;
+  leaves: string[];
+  winners: (Omit<SlotWinner, 'refundTxHash'> & { txHashes: string[] })[];
+  dropped: { bundleHash: string; reason: string }[];
+}
+
+/** A public transaction the chain already holds (re-sent after its inclusion). */
+export interface ChainIncluded {
+  hash: string;
+  from: string;
+  block: number;
+  index: number;
+}
+
+export interface SlotPlan {
+  slot: number;
+  /** The engine block the plan was made on: a plan is valid on that parent only. */
+  parentHash: string;
+  /** Slot start in ms: the block timestamp is its second. */
+  startMs: number;
+  paramsVersion: number;
+  builder: string;
+  /** The block's transactions in order. */
+  txs: PlannedTx[];
+  /** Public transactions retired as skipped, with the reason. */
+  skipped: Skip[];
+  /** Public transactions retired as included earlier. */
+  chainIncluded: ChainIncluded[];
+  auction?: PlannedAuction;
+  commitments: PlannedCommitment[];
+}
+
+/** Bundles and commitments of a slot sealed without a plan: they get a final state too. */
+export interface Orphans {
+  bundles: string[];
+  commitments: string[];
+  reason: string;
+}
+
+export interface SlotRecord {
+  block: SealedBlock;
+  txs: { hash: string; from: string; status: TxStatus }[];
+  bundles: { bundleHash: string; patch: Partial<BundleStatus> }[];
+  commitments: { commitment: string; patch: Partial<CommitmentStatus> }[];
+  results: SlotResults | null;
+}
+
+/**
+ * Every record of a sealed slot. `block` is the block as sealed (its raw transactions from the
+ * plan or the engine); `plan` is null for a block sealed by something other than a builder.
+ */
+export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Orphans): SlotRecord {
+  const n = block.number;
+  const index = new Map(block.txHashes.map((h, i) => [h, i]));
+  const planned = new Map((plan?.txs ?? []).map((t) => [t.hash, t]));
+  const txs: SlotRecord['txs'] = block.txHashes.map((hash, i) => ({
+    hash,
+    from: planned.get(hash)?.from ?? decodeTransaction(fromHex(block.txs[i])).from,
+    status: { status: 'included', block: n, index: i },
+  }));
+  for (const c of plan?.chainIncluded ?? [])
+    if (!index.has(c.hash))
+      txs.push({
+        hash: c.hash,
+        from: c.from,
+        status: { status: 'included', block: c.block, index: c.index },
+      });
+  for (const s of plan?.skipped ?? [])
+    if (!index.has(s.hash))
+      txs.push({ hash: s.hash, from: s.from, status: { status: 'skipped', slot: n, reason: s.reason } });
+
+  const bundles: SlotRecord['bundles'] = [];
+  const commitments: SlotRecord['commitments'] = [];
+  let results: SlotResults | null = null;
+  const a = plan?.auction;
+  if (a) {
+    const refundTx = new Map(
+      (plan?.txs ?? [])
+        .filter((t) => t.role === 'refund' && index.has(t.hash))
+        .map((t) => [t.refundFor!, t.hash]),
+    );
+    const winners: SlotWinner[] = [];
+    const dropped = [...a.dropped];
+    for (const w of a.winners) {
+      const { txHashes, ...winner } = w;
+      if (txHashes.every((h) => index.has(h))) {
+        const refundTxHash = refundTx.get(w.bundleHash);
+        winners.push({ ...winner, ...(refundTxHash ? { refundTxHash } : {}) });
+        bundles.push({
+          bundleHash: w.bundleHash,
+          patch: { state: 'included', block: n, ...(refundTxHash ? { refundTxHash } : {}) },
+        });
+      } else {
+        dropped.push({ bundleHash: w.bundleHash, reason: `not in sealed block ${n}` });
+      }
+    }
+    for (const d of dropped)
+      bundles.push({ bundleHash: d.bundleHash, patch: { state: 'dropped', block: n, reason: d.reason } });
+    results = {
+      slot: n,
+      block: n,
+      paramsVersion: a.paramsVersion,
+      rules: a.rules,
+      seed: a.seed,
+      bids: a.bids,
+      bidsRoot: a.bidsRoot,
+      leaves: a.leaves,
+      winners,
+      dropped,
+    };
+  }
+  for (const c of plan?.commitments ?? []) {
+    const feeTxIndex = index.get(c.feeTxHash);
+    const fee = feeTxIndex === undefined ? {} : { feeTxHash: c.feeTxHash, feeTxIndex };
+    const i = c.txHash === undefined ? undefined : index.get(c.txHash);
+    if (c.txHash !== undefined && i !== undefined) {
+      commitments.push({
+        commitment: c.commitment,
+        patch: { state: 'included', block: n, index: i, txHash: c.txHash, ...fee },
+      });
+      continue;
+    }
+    const reason = c.reason ?? 'not included';
+    const expired = c.txHash === undefined && reason === 'not revealed';
+    commitments.push({
+      commitment: c.commitment,
+      patch: { state: expired ? 'expired' : 'skipped', block: n, reason, ...fee },
+    });
+  }
+  for (const h of orphans?.bundles ?? [])
+    bundles.push({ bundleHash: h, patch: { state: 'dropped', block: n, reason: orphans!.reason } });
+  for (const c of orphans?.commitments ?? [])
+    commitments.push({ commitment: c, patch: { state: 'skipped', block: n, reason: orphans!.reason } });
+  return { block, txs, bundles, commitments, results };
+}
+
+/** The auction's outcome as the plan keeps it: `placed` are the winners put in the block. */
+export function plannedAuction(
+  outcome: AuctionOutcome,
+  placed: AuctionWinner[],
+  dropped: ReadonlyMap<string, string>,
+  paramsVersion: number,
+): PlannedAuction {
+  return {
+    paramsVersion,
+    rules: {
+      pricing: outcome.rules.pricing,
+      ranking: outcome.rules.ranking,
+      reservePrice: outcome.rules.reservePrice.toString(),
+      gasBudget: Number(outcome.rules.gasBudget),
+    },
+    seed: toHex(outcome.seed),
+    bids: outcome.bids,
+    bidsRoot: outcome.bidsRoot,
+    leaves: outcome.leaves,
+    winners: placed.map((w) => ({
+      bundleHash: w.bid.bundleHash,
+      searcher: w.bid.searcher,
+      value: w.bid.value.toString(),
+      price: w.price.toString(),
+      refund: w.refund.toString(),
+      gasUsed: Number(w.bid.gasUsed),
+      priceSetBy: w.priceSetBy,
+      txHashes: w.bundle.txHashes,
+    })),
+    dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
+  };
+}
+
+/** Whether the sealed block holds exactly the plan's transactions in the plan's order. */
+export function matchesPlan(plan: SlotPlan, block: Pick<SealedBlock, 'txHashes'>): boolean {
+  return plan.txs.length === block.txHashes.length && plan.txs.every((t, i) => t.hash === block.txHashes[i]);
+}
+
+export const RECORD_TTL_SEC = 3 * 24 * 3600;
+
+export type RecordResult = 'recorded' | 'already recorded';
+
+/** Writes the slot's record in one fenced, idempotent Lua call. */
+export async function writeRecord(
+  redis: SealaneRedis,
+  keys: Keys,
+  token: string,
+  r: SlotRecord,
+  statusTtlSec: number,
+): Promise<RecordResult> {
+  const retire: (string | number)[] = [];
+  for (const t of r.txs)
+    retire.push(
+      t.hash,
+      keys.publicSender(t.from),
+      keys.txStatus(t.hash),
+      JSON.stringify(t.status),
+      t.status.status === 'included' ? 'i' : 's',
+    );
+  const patches: string[] = [];
+  for (const b of r.bundles) patches.push(keys.bundleStatus(b.bundleHash), JSON.stringify(b.patch));
+  for (const c of r.commitments) patches.push(keys.commitmentStatus(c.commitment), JSON.stringify(c.patch));
+  const sets: string[] = [];
+  if (r.results) sets.push(keys.slotResults(r.results.slot), JSON.stringify(r.results));
+  const n = r.block.number;
+  const res = await redis.recordSealed(
+    keys.lease('builder'),
+    keys.sealedHead(),
+    keys.publicPool(),
+    keys.publicTxs(),
+    token,
+    n,
+    keys.block(n),
+    JSON.stringify(r.block),
+    r.block.hash,
+    statusTtlSec,
+    RECORD_TTL_SEC,
+    r.txs.length,
+    patches.length / 2,
+    sets.length / 2,
+    keys.slotPlan(n),
+    ...retire,
+    ...patches,
+    ...sets,
+  );
+  if (res === 1) return 'recorded';
+  if (res === 0) return 'already recorded';
+  if (res === -1) throw new NotLeaderError(`builder ${token} lost the lease before recording block ${n}`);
+  if (res === -2) throw new Error(`block ${n} is not the next block to record`);
+  throw new Error(`another block is already recorded at number ${n}`);
+}
+
+/** Stores the plan before its block is mined, fenced by the lease. */
+export async function savePlan(
+  redis: SealaneRedis,
+  keys: Keys,
+  token: string,
+  plan: SlotPlan,
+): Promise<void> {
+  const res = await redis.savePlan(
+    keys.lease('builder'),
+    keys.slotPlan(plan.slot),
+    token,
+    JSON.stringify(plan),
+    RECORD_TTL_SEC,
+  );
+  if (res === -1)
+    throw new NotLeaderError(`builder ${token} no longer holds the lease to plan slot ${plan.slot}`);
+}
+
+export async function loadPlan(redis: SealaneRedis, keys: Keys, slot: number): Promise<SlotPlan | null> {
+  const json = await redis.get(keys.slotPlan(slot));
+  return json ? (JSON.parse(json) as SlotPlan) : null;
+}
