@@ -218,4 +218,6 @@ export interface SealedBlock {
 export type TxStatus =
   | { status: 'pending'; seq: number }
   | { status: 'included'; block: number; index: number }
-  | { status: 'skipped'; slot: number; reason: string };
+  | { status: 'skipped'; slot: number; reason: string }
+  /** Left the lane for a transaction of the same sender and nonce with a fee bump. */
+  | { status: 'replaced'; by: string };
