@@ -1,8 +1,10 @@
 /**
  * Senders' (nonce, balance) on the L2 engine, for the public lane's send-time checks. The engine
- * seals only when the builder mines, so an account read at head N is exact until head N + 1: a
- * cache keyed by the head, and the reads of one event-loop turn batched into one engine request
- * (one head check plus the misses), keep the ingest fast.
+ * changes state only when the builder seals a block, so an account read at sealed head N is
+ * exact until the builder records head N + 1: a cache keyed by the recorded head (one Redis
+ * read per event-loop turn), with the engine reads of one turn batched into one request, keeps
+ * the ingest fast. A block mined but not yet recorded still has its transactions in the lane,
+ * so the lane itself answers for them meanwhile (already known, or a replacement).
  */
 import type { BatchResult, RpcCall } from '@sealane/engine';
 import type { EngineAccount } from '@sealane/store';
@@ -27,7 +29,11 @@ export class EngineAccounts {
   private queue: Waiter[] = [];
   private scheduled = false;
 
-  constructor(private readonly engine: EngineBatch) {}
+  constructor(
+    private readonly engine: EngineBatch,
+    /** The highest block recorded as sealed. */
+    private readonly sealedHead: () => Promise<number>,
+  ) {}
 
   get(address: string): Promise<EngineAccount> {
     const a = address.toLowerCase();
@@ -52,43 +58,45 @@ export class EngineAccounts {
     }
   }
 
-  /** One engine batch per round: the head before and after, and every address not cached at it. */
+  /** Per round: the head, the accounts not cached at it (one engine batch), the head again. */
   private async read(addresses: string[]): Promise<Map<string, EngineAccount>> {
     const out = new Map<string, EngineAccount>();
     let todo = addresses;
     for (let round = 0; todo.length > 0; round++) {
-      const misses = todo.filter((a) => !this.cache.has(a));
-      const calls: RpcCall[] = [['eth_blockNumber', []]];
-      for (const a of misses)
-        calls.push(['eth_getTransactionCount', [a, 'latest']], ['eth_getBalance', [a, 'latest']]);
-      calls.push(['eth_blockNumber', []]);
-      const res = (await this.engine.batch(calls)).map((r) => {
-        if (!r.ok) throw r.error;
-        return r.result;
-      });
-      const before = Number(res[0]);
-      const after = Number(res[res.length - 1]);
+      if (round > 8) throw new Error('the sealed head keeps moving while reading accounts');
+      const before = await this.sealedHead();
       if (before !== this.head) {
         // A new block: every cached account may have changed.
         this.head = before;
         this.cache = new Map();
       }
-      misses.forEach((a, i) => {
-        const acc = { nonce: Number(res[1 + 2 * i]), balance: BigInt(res[2 + 2 * i] as string) };
-        out.set(a, acc);
-        // Read across a seal: right for this answer, but not known to belong to either head.
-        if (after === before && this.cache.size < MAX_CACHED) this.cache.set(a, acc);
-      });
-      // Hits are read after the head check of this round, so they belong to it.
-      const retry: string[] = [];
+      const misses: string[] = [];
       for (const a of todo) {
-        if (out.has(a)) continue;
         const hit = this.cache.get(a);
         if (hit) out.set(a, hit);
-        else retry.push(a);
+        else misses.push(a);
       }
-      todo = retry;
-      if (round > 8) throw new Error('the L2 engine head keeps moving while reading accounts');
+      if (misses.length === 0) break;
+      const calls: RpcCall[] = misses.flatMap((a) => [
+        ['eth_getTransactionCount', [a, 'latest']] as RpcCall,
+        ['eth_getBalance', [a, 'latest']] as RpcCall,
+      ]);
+      const res = (await this.engine.batch(calls)).map((r) => {
+        if (!r.ok) throw r.error;
+        return r.result;
+      });
+      const after = await this.sealedHead();
+      // Read across a recorded seal: not known to belong to either head, so read again.
+      if (after !== before) {
+        todo = misses;
+        continue;
+      }
+      misses.forEach((a, i) => {
+        const acc = { nonce: Number(res[2 * i]), balance: BigInt(res[2 * i + 1] as string) };
+        out.set(a, acc);
+        if (this.cache.size < MAX_CACHED) this.cache.set(a, acc);
+      });
+      todo = [];
     }
     return out;
   }

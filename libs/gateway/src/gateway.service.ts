@@ -92,7 +92,7 @@ export class GatewayService {
     @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
-    this.accounts = new EngineAccounts(engine);
+    this.accounts = new EngineAccounts(engine, async () => Number((await redis.get(keys.sealedHead())) ?? 0));
     this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
     this.feeRecipient = new Wallet(config.SEQUENCER_PRIVATE_KEY).address.toLowerCase();
     this.dispatcher = new JsonRpcDispatcher({

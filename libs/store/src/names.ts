@@ -23,6 +23,10 @@ export class Keys {
   publicSender(address: string): string {
     return this.k('pool', 'sender', address.toLowerCase());
   }
+  /** HASH tx hash -> max cost (decimal), plus `_spent`: their sum; one sender's waiting transactions. */
+  publicSenderCosts(address: string): string {
+    return this.k('pool', 'sender', address.toLowerCase(), 'costs');
+  }
   /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
   txStatus(hash: string): string {
     return this.k('tx', hash.toLowerCase());

@@ -38,7 +38,7 @@ export interface LaneLimits {
    * and the gap ahead of its nonce (geth queues at most 64 per account).
    */
   nonceWindow: number;
-  /** How long the status of a replaced transaction is kept. */
+  /** How long the status of a replaced transaction, and a sender's cost index, are kept. */
   statusTtlSec: number;
 }
 
@@ -83,6 +83,7 @@ export class PublicLane {
       k.publicSeq(),
       k.publicSender(tx.from),
       k.txStatus(tx.hash),
+      k.publicSenderCosts(tx.from),
       tx.hash,
       `${tx.from}${meta};${rawHex.slice(2)}`,
       limits.capacity,
@@ -94,6 +95,7 @@ export class PublicLane {
       tx.maxPriorityFeePerGas.toString(),
       limits.nonceWindow,
       k.txStatus(''),
+      limits.statusTtlSec,
       limits.statusTtlSec,
     );
     switch (code) {

@@ -13,6 +13,7 @@ export interface SealaneRedis extends Redis {
     seq: string,
     sender: string,
     status: string,
+    senderCosts: string,
     hash: string,
     value: string,
     capacity: number,
@@ -25,6 +26,7 @@ export interface SealaneRedis extends Redis {
     nonceWindow: number,
     statusPrefix: string,
     statusTtlSec: number,
+    senderCostsTtlSec: number,
   ): Promise<[number, string?]>;
   recordSealed(
     lease: string,

@@ -6,6 +6,8 @@
   KEYS[1] pool ZSET (hash -> seq)   KEYS[2] raw HASH (hash -> sender ‖ meta ‖ ';' ‖ raw hex)
   KEYS[3] seq counter   KEYS[4] sender ZSET (hash -> nonce) of this transaction's sender
   KEYS[5] status key of this transaction
+  KEYS[6] sender costs HASH (hash -> max cost, and `_spent` -> the sum over the sender ZSET): keeps
+          the balance check O(1) per send; rebuilt whenever the builder has retired some of them
   ARGV[1] tx hash   ARGV[2] sender ‖ meta ‖ ';' ‖ raw tx hex, meta = "feeBump,tipBump,cost" (decimal):
           the fees a replacement must reach, and the most the transaction can cost
   ARGV[3] pool capacity   ARGV[4] nonce   ARGV[5] engine nonce of the sender
@@ -13,6 +15,7 @@
   ARGV[8] maxFeePerGas (decimal)   ARGV[9] maxPriorityFeePerGas (decimal)
   ARGV[10] nonce window: a nonce must be below engine nonce + this
   ARGV[11] status key prefix (a hash appended gives its status key)   ARGV[12] status TTL (s)
+  ARGV[13] TTL (s) of the sender costs HASH (a sender that stops sending leaves nothing for ever)
   Output: {seq} accepted, {seq, replaced hash} accepted in place of a waiting transaction, or
     {-1} already known, {-2} pool full, {-3, detail} nonce too low (detail: '' or the status JSON
     of this very transaction, included), {-4} replacement underpriced,
@@ -61,21 +64,36 @@ if status then
 end
 if nonce >= engineNonce + tonumber(ARGV[10]) then return { -6 } end
 
-local waiting = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
-local replaced = nil
-local spent = '0'
-for i = 1, #waiting, 2 do
-  local n = tonumber(waiting[i + 1])
-  -- Below the engine nonce: already taken, the builder retires it; not the sender's to pay.
-  if n >= engineNonce then
-    local v = redis.call('HGET', KEYS[2], waiting[i])
-    local fee, tip, cost = nil, nil, '0'
-    if v then fee, tip, cost = meta(v) end
-    if n == nonce then
-      replaced = waiting[i]
-      if fee and (cmp(ARGV[8], fee) < 0 or cmp(ARGV[9], tip) < 0) then return { -4 } end
-    elseif cost then
-      spent = add(spent, cost)
+local replaced = redis.call('ZRANGEBYSCORE', KEYS[4], nonce, nonce, 'LIMIT', 0, 1)[1]
+if replaced then
+  local v = redis.call('HGET', KEYS[2], replaced)
+  local fee, tip = nil, nil
+  if v then fee, tip = meta(v) end
+  if fee and (cmp(ARGV[8], fee) < 0 or cmp(ARGV[9], tip) < 0) then return { -4 } end
+end
+
+-- What the sender's other waiting transactions can cost: the running sum while it is exact
+-- (every member has its cost, none retired, none taken below the engine nonce, none replaced),
+-- else summed again over the members (the rare path, at most once per sealed block or replacement).
+local count = redis.call('ZCARD', KEYS[4])
+local spent = redis.call('HGET', KEYS[6], '_spent')
+local exact = spent and redis.call('HLEN', KEYS[6]) == count + 1 and not replaced
+  and redis.call('ZCOUNT', KEYS[4], '-inf', '(' .. engineNonce) == 0
+local total = spent
+if not exact then
+  redis.call('DEL', KEYS[6])
+  spent, total = '0', '0'
+  local waiting = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
+  for i = 1, #waiting, 2 do
+    local h = waiting[i]
+    if h ~= replaced then
+      local v = redis.call('HGET', KEYS[2], h)
+      local cost = '0'
+      if v then cost = select(3, meta(v)) or '0' end
+      redis.call('HSET', KEYS[6], h, cost)
+      total = add(total, cost)
+      -- Below the engine nonce: already taken, the builder retires it; not the sender's to pay.
+      if tonumber(waiting[i + 1]) >= engineNonce then spent = add(spent, cost) end
     end
   end
 end
@@ -93,6 +111,8 @@ local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[4], nonce, ARGV[1])
+redis.call('HSET', KEYS[6], ARGV[1], ARGV[7], '_spent', add(total, ARGV[7]))
+redis.call('EXPIRE', KEYS[6], tonumber(ARGV[13]))
 -- A transaction skipped before and sent again is pending again, not skipped.
 redis.call('DEL', KEYS[5])
 if replaced then return { seq, replaced } end
