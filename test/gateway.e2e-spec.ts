@@ -76,7 +76,7 @@ describe('gateway + builder (e2e)', () => {
     expect(await rpc(url, 'eth_chainId')).toBe('0x5ea1');
   });
 
-  it('seals public transactions in arrival order, by nonce, and records skips', async () => {
+  it('seals public transactions in arrival order, by nonce, and refuses a stale nonce', async () => {
     // Sender 2 sends nonce 1 before nonce 0: it waits for the gap to fill.
     const a1 = await transfer(2, 1);
     const b0 = await transfer(3, 0);

@@ -77,6 +77,28 @@ describe('EngineAccounts', () => {
     expect(e.batches.length).toBe(2);
   });
 
+  it('answers turns in call order, even when a later turn is all cache hits', async () => {
+    const { e, acc } = setup();
+    await acc.get('0xa');
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const slow = e.batch.bind(e);
+    e.batch = async (calls) => {
+      await gate;
+      return slow(calls);
+    };
+    const order: string[] = [];
+    const first = acc.get('0xb').then(() => order.push('0xb'));
+    await new Promise((r) => setImmediate(r));
+    const second = acc.get('0xa').then(() => order.push('0xa'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([]);
+    open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['0xb', '0xa']);
+  });
+
   it('fails every waiting caller when the engine errs', async () => {
     const acc = new EngineAccounts({ batch: () => Promise.reject(new Error('down')) }, async () => 0);
     await expect(Promise.all([acc.get('0xa'), acc.get('0xb')])).rejects.toThrow('down');

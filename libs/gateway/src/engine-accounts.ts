@@ -28,6 +28,8 @@ export class EngineAccounts {
   /** In call order: answers go out in the same order, so the lane keeps arrival order. */
   private queue: Waiter[] = [];
   private scheduled = false;
+  /** Settles once every turn flushed so far has been answered. */
+  private answered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly engine: EngineBatch,
@@ -41,21 +43,30 @@ export class EngineAccounts {
       this.queue.push({ address: a, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
-    try {
-      const found = await this.read([...new Set(queue.map((w) => w.address))]);
-      for (const w of queue) w.resolve(found.get(w.address)!);
-    } catch (e) {
-      for (const w of queue) w.reject(e);
-    }
+    const reading = this.read([...new Set(queue.map((w) => w.address))]).then(
+      (found) => ({ found }),
+      (error: unknown) => ({ error }),
+    );
+    // Reads overlap, answers do not: a later turn (all cache hits, say) never overtakes an
+    // earlier one, so senders reach the lane in the order they called.
+    const previous = this.answered;
+    this.answered = (async () => {
+      const r = await reading;
+      await previous;
+      for (const w of queue) {
+        if ('found' in r) w.resolve(r.found.get(w.address)!);
+        else w.reject(r.error);
+      }
+    })();
   }
 
   /** Per round: the head, the accounts not cached at it (one engine batch), the head again. */
