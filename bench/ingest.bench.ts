@@ -2,17 +2,21 @@
  * Public-lane ingest: transactions per second the gateway accepts over HTTP, one
  * eth_sendRawTransaction per request, from 2 clients x 8 keep-alive connections (load.ts). Only the
  * gateway runs (no builder draining the lane or competing for the CPU), with a pool large enough
- * never to refuse.
+ * never to refuse. The lane checks each sender's nonce and balance as a node does and lets at most
+ * 64 nonces wait per sender, so the load comes from 1,024 funded senders (about 61 each).
  */
+import { hexlify } from 'ethers';
+import { EngineClient } from '@sealane/engine';
 import { PublicLane } from '@sealane/store';
 import { LOAD_NOTE, loadRows, measureLoad, withGateway, type LoadRequest } from './load';
-import { progress, TransferSigner, type Row } from './support';
+import { derivedKeys, progress, TransferSigner, type Row } from './support';
 
 const TARGET_TPS = 3000;
 const WARMUP_TXS = 2000;
 /** About 4 s per repetition at the target rate. */
 const TXS_PER_REP = 12_000;
 const REPS = 5;
+const SENDERS = 1024;
 
 let nextId = 1;
 
@@ -26,11 +30,18 @@ function requests(signer: TransferSigner, count: number): LoadRequest[] {
 
 export async function benchIngest(): Promise<Row[]> {
   progress(`ingest: signing ${WARMUP_TXS + REPS * TXS_PER_REP} transfers`);
-  const signer = new TransferSigner();
+  const senders = derivedKeys('ingest', SENDERS);
+  const signer = new TransferSigner(senders.map((k) => hexlify(k.key)));
   const warmup = requests(signer, WARMUP_TXS);
   const reps = Array.from({ length: REPS }, () => requests(signer, TXS_PER_REP));
 
   return withGateway({ publicPoolCapacity: 1_000_000 }, async (s) => {
+    // Funded on the engine directly, before the clock starts (no block: nothing is cached yet).
+    const engine = new EngineClient(s.devnet.l2RpcUrl);
+    const funded = await engine.batch(
+      senders.map((k) => ['anvil_setBalance', [k.address, '0x' + (10n ** 21n).toString(16)]]),
+    );
+    if (funded.some((r) => !r.ok)) throw new Error('ingest: funding the senders failed');
     const run = await measureLoad({
       url: s.gatewayUrl!,
       check: { result: 'equals' },

@@ -13,6 +13,7 @@ import { decodeTransaction, fromHex, NotLeaderError } from '@sealane/protocol';
 import { connectRedis, Keys, PublicLane, type SealaneRedis, type SealedBlock } from '@sealane/store';
 import { transfer } from './support/rpc';
 
+const LANE_LIMITS = { capacity: 1000, nonceWindow: 64, statusTtlSec: 3600 };
 const quiet = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
 
 describe('builder recovery (e2e)', () => {
@@ -55,7 +56,7 @@ describe('builder recovery (e2e)', () => {
   it('adopts a block sealed on the engine but never recorded, and retires its transactions', async () => {
     const raw = await transfer(4, 0);
     const tx = decodeTransaction(fromHex(raw));
-    await lane.add(tx, raw, 1000);
+    await lane.add(tx, raw, { nonce: 0, balance: 10n ** 21n }, LANE_LIMITS);
     // The crashed leader got as far as sealing on the engine.
     await engine.call('eth_sendRawTransaction', [raw]);
     const genesis = await engine.getBlock(0);
@@ -76,7 +77,7 @@ describe('builder recovery (e2e)', () => {
     const orphan = await transfer(5, 0);
     await engine.call('eth_sendRawTransaction', [orphan]);
     const raw = await transfer(6, 0);
-    await lane.add(decodeTransaction(fromHex(raw)), raw, 1000);
+    await lane.add(decodeTransaction(fromHex(raw)), raw, { nonce: 0, balance: 10n ** 21n }, LANE_LIMITS);
     const b = builder('b1');
     expect(await b.lease.tryAcquire()).toBe(true);
     await b.step();

@@ -76,16 +76,18 @@ describe('gateway + builder (e2e)', () => {
     expect(await rpc(url, 'eth_chainId')).toBe('0x5ea1');
   });
 
-  it('seals public transactions in arrival order, by nonce, and records skips', async () => {
+  it('seals public transactions in arrival order, by nonce, and refuses a stale nonce', async () => {
     // Sender 2 sends nonce 1 before nonce 0: it waits for the gap to fill.
     const a1 = await transfer(2, 1);
     const b0 = await transfer(3, 0);
     const a0 = await transfer(2, 0);
     const b1 = await transfer(3, 1);
-    for (const raw of [a1, b0, a0, b1])
-      expect(await rpc(url, 'eth_sendRawTransaction', [raw])).toBe(keccak256(raw));
-    const dup = await rpcError(url, 'eth_sendRawTransaction', [b0]);
+    expect(await rpc(url, 'eth_sendRawTransaction', [a1])).toBe(keccak256(a1));
+    // a1 waits for a0, so it is certainly still in the lane when sent again.
+    const dup = await rpcError(url, 'eth_sendRawTransaction', [a1]);
     expect(dup).toMatchObject({ code: SEALANE_CODES.AlreadyKnownError, data: { name: 'AlreadyKnownError' } });
+    for (const raw of [b0, a0, b1])
+      expect(await rpc(url, 'eth_sendRawTransaction', [raw])).toBe(keccak256(raw));
     expect(await rpc(url, 'eth_getTransactionCount', [wallet(2).address, 'pending'])).toBe('0x2');
 
     const receipts = await waitFor('receipts', async () => {
@@ -110,16 +112,13 @@ describe('gateway + builder (e2e)', () => {
       index: pa0[1],
     });
 
-    // A stale nonce is accepted at the edge, then skipped by the builder with its reason.
+    // A stale nonce is refused at the edge, as a node refuses it, and nothing enters the lane.
     const stale = await transfer(2, 0, { value: 5n });
-    await rpc(url, 'eth_sendRawTransaction', [stale]);
-    const st = await waitFor('skip', async () => {
-      const v = await rpc<{ status: string; reason?: string }>(url, 'sealane_getTransactionStatus', [
-        keccak256(stale),
-      ]);
-      return v?.status === 'skipped' ? v : undefined;
+    expect(await rpcError(url, 'eth_sendRawTransaction', [stale])).toMatchObject({
+      code: SEALANE_CODES.NonceTooLowError,
+      message: 'nonce too low: next nonce 2, tx nonce 0',
     });
-    expect(st.reason).toMatch(/nonce too low/);
+    expect(await rpc(url, 'sealane_getTransactionStatus', [keccak256(stale)])).toBeNull();
     expect(await rpc(url, 'eth_getTransactionReceipt', [keccak256(stale)])).toBeNull();
   });
 

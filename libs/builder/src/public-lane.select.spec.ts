@@ -56,6 +56,24 @@ describe('selectPublic', () => {
     expect(s.deferred).toEqual([a2]);
   });
 
+  it('keeps a gapped transaction waiting, never skipped, for as long as its gap is open', () => {
+    const a2 = c('a', 2);
+    const b0 = c('b', 0);
+    const a0 = c('a', 0);
+    const accounts = new Map([
+      ['a', rich()],
+      ['b', rich()],
+    ]);
+    // Slot after slot with other senders' traffic, and with the gap only partly filled.
+    const first = selectPublic([a2, b0], accounts, opts);
+    expect(first).toEqual({ included: [b0], skipped: [], deferred: [a2] });
+    const second = selectPublic([a2, a0], accounts, opts);
+    expect(second).toEqual({ included: [a0], skipped: [], deferred: [a2] });
+    // The gap fills outside the lane (a bundle took nonce 1): the waiting one goes in.
+    const third = selectPublic([a2], new Map([['a', rich(2)]]), opts);
+    expect(third).toEqual({ included: [a2], skipped: [], deferred: [] });
+  });
+
   it('skips a stale nonce, a duplicate nonce, a fee cap under the base fee and an unaffordable transaction', () => {
     const stale = c('a', 0);
     const cheap = c('b', 0, { maxFeePerGas: 0n });

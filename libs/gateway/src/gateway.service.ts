@@ -30,7 +30,15 @@ import {
   RpcError,
   type RpcContext,
 } from '@sealane/rpc';
-import { BundleStore, CommitStore, Keys, PublicLane, type SealaneRedis } from '@sealane/store';
+import {
+  BundleStore,
+  CommitStore,
+  DEFAULT_NONCE_WINDOW,
+  Keys,
+  PublicLane,
+  type SealaneRedis,
+} from '@sealane/store';
+import { EngineAccounts } from './engine-accounts';
 import { SearcherApi, type CallBundleRequest } from './searcher-api';
 import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
@@ -59,6 +67,8 @@ export const FORWARDED_METHODS = [
 ] as const;
 
 const PARAMS_TTL_MS = 1000;
+/** As long as the builder keeps the status of an included or skipped transaction. */
+const REPLACED_STATUS_TTL_SEC = 7 * 24 * 3600;
 
 @Injectable()
 export class GatewayService {
@@ -68,6 +78,7 @@ export class GatewayService {
   private readonly simulator: BundleSimulator;
   /** Where the sequencer's blocks pay: the default coinbase of eth_callBundle. */
   private readonly feeRecipient: string;
+  private readonly accounts: EngineAccounts;
 
   constructor(
     @Inject(CONFIG) private readonly config: SealaneConfig,
@@ -81,6 +92,7 @@ export class GatewayService {
     @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
+    this.accounts = new EngineAccounts(engine, async () => Number((await redis.get(keys.sealedHead())) ?? 0));
     this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
     this.feeRecipient = new Wallet(config.SEQUENCER_PRIVATE_KEY).address.toLowerCase();
     this.dispatcher = new JsonRpcDispatcher({
@@ -141,9 +153,21 @@ export class GatewayService {
         `gas limit ${tx.gasLimit} exceeds the block gas limit ${this.config.L2_BLOCK_GAS_LIMIT}`,
       );
     }
-    const params = await this.currentParams();
-    await this.lane.add(tx, rawHex, params.publicPoolCapacity);
+    const [params, account] = await Promise.all([this.currentParams(), this.engineAccount(tx.from)]);
+    await this.lane.add(tx, rawHex, account, {
+      capacity: params.publicPoolCapacity,
+      nonceWindow: DEFAULT_NONCE_WINDOW,
+      statusTtlSec: REPLACED_STATUS_TTL_SEC,
+    });
     return tx.hash;
+  }
+
+  private async engineAccount(address: string) {
+    try {
+      return await this.accounts.get(address);
+    } catch (e) {
+      throw new UpstreamError('the L2 engine is unavailable', { cause: e });
+    }
   }
 
   private async callBundle(req: CallBundleRequest): Promise<unknown> {

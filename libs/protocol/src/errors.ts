@@ -51,7 +51,9 @@ export type SealaneErrorName =
   | 'InvalidFeeTransactionError'
   | 'RevealRejectedError'
   | 'ReceiptMismatchError'
-  | 'OrderMismatchError';
+  | 'OrderMismatchError'
+  | 'ReplacementUnderpricedError'
+  | 'NonceTooHighError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -171,6 +173,14 @@ export class ProposalNotFoundError extends SealaneError {
 }
 export class ProposalClosedError extends SealaneError {
   override readonly name = 'ProposalClosedError';
+}
+
+// Public lane (issue 9): refused at send time, as a node's pool refuses.
+export class ReplacementUnderpricedError extends SealaneError {
+  override readonly name = 'ReplacementUnderpricedError';
+}
+export class NonceTooHighError extends SealaneError {
+  override readonly name = 'NonceTooHighError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

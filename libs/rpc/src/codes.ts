@@ -63,4 +63,6 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   RevealRejectedError: -32070,
   ReceiptMismatchError: -32071,
   OrderMismatchError: -32072,
+  ReplacementUnderpricedError: -32027,
+  NonceTooHighError: -32028,
 };

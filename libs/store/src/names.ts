@@ -23,6 +23,10 @@ export class Keys {
   publicSender(address: string): string {
     return this.k('pool', 'sender', address.toLowerCase());
   }
+  /** HASH tx hash -> max cost (decimal), plus `_spent`: their sum; one sender's waiting transactions. */
+  publicSenderCosts(address: string): string {
+    return this.k('pool', 'sender', address.toLowerCase(), 'costs');
+  }
   /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
   txStatus(hash: string): string {
     return this.k('tx', hash.toLowerCase());
@@ -222,4 +226,6 @@ export interface SealedBlock {
 export type TxStatus =
   | { status: 'pending'; seq: number }
   | { status: 'included'; block: number; index: number }
-  | { status: 'skipped'; slot: number; reason: string };
+  | { status: 'skipped'; slot: number; reason: string }
+  /** Left the lane for a transaction of the same sender and nonce with a fee bump. */
+  | { status: 'replaced'; by: string };

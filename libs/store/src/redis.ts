@@ -12,11 +12,22 @@ export interface SealaneRedis extends Redis {
     raw: string,
     seq: string,
     sender: string,
+    status: string,
+    senderCosts: string,
     hash: string,
     value: string,
     capacity: number,
     nonce: number,
-  ): Promise<number>;
+    engineNonce: number,
+    balance: string,
+    cost: string,
+    maxFeePerGas: string,
+    maxPriorityFeePerGas: string,
+    nonceWindow: number,
+    statusPrefix: string,
+    statusTtlSec: number,
+    senderCostsTtlSec: number,
+  ): Promise<[number, string?]>;
   recordSealed(
     lease: string,
     head: string,
