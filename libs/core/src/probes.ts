@@ -57,13 +57,15 @@ export async function probeRedisUrl(url: string, timeoutMs = 3000): Promise<Prob
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  r.on('error', () => undefined); // the rejection below says it
+  // connect() only rejects with "Connection is closed."; the socket's own error says why.
+  let cause: unknown;
+  r.on('error', (e) => (cause ??= e));
   try {
     await r.connect();
     const pong = await r.ping();
     return pong === 'PONG' ? { ok: true, value: undefined } : { ok: false, error: `PING answered ${pong}` };
   } catch (e) {
-    return { ok: false, error: reason(e) };
+    return { ok: false, error: reason(cause ?? e) };
   } finally {
     r.disconnect();
   }
