@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, descendants, executable, waitFor } from './support/pids';
-import { spawnSealane } from './support/processes';
+import { loadConfig } from '@sealane/config';
+import { startEmbedded, type Devnet } from '@sealane/embedded';
+import { spawnSealane, type Component } from './support/processes';
 
 const ROOT = join(__dirname, '..');
 
@@ -98,5 +100,40 @@ describe('stopping npm start', () => {
     expect(out).not.toContain('Connection is closed');
     expect(pids.filter(alive)).toEqual([]);
     expect(readdirSync(dataDir).sort()).toEqual(['anvil-l1.log', 'anvil-l2.log', 'redis', 'redis.log']);
+  });
+});
+
+describe('stopping each component', () => {
+  let devnet: Devnet;
+  const procs: Component[] = [];
+  beforeAll(async () => {
+    devnet = await startEmbedded(loadConfig({}));
+  });
+  afterAll(async () => {
+    for (const p of procs) await p.kill('SIGKILL');
+    await devnet?.stop();
+  });
+
+  it('SIGTERM of a gateway, a builder and a poster each exits 0 without "Connection is closed"', async () => {
+    const shared = {
+      REDIS_URL: devnet.redisUrl,
+      L2_RPC_URL: devnet.l2RpcUrl,
+      L1_RPC_URL: devnet.l1RpcUrl,
+      INBOX_ADDRESS: devnet.inboxAddress,
+      KEY_PREFIX: 'stop-each',
+    };
+    const gateway = spawnSealane({ ...shared, COMPONENTS: 'gateway', GATEWAY_PORT: '0' });
+    const builder = spawnSealane({ ...shared, COMPONENTS: 'builder' });
+    const poster = spawnSealane({ ...shared, COMPONENTS: 'poster' });
+    procs.push(gateway, builder, poster);
+    await waitFor('a sealed block', () => /sealed block \d+/.test(builder.output()), 90_000);
+    await waitFor('a posted batch', () => /batch/i.test(poster.output()), 90_000);
+    await waitFor('the gateway', () => /gateway: /.test(gateway.output()), 90_000);
+    for (const c of [gateway, builder, poster]) {
+      await c.kill('SIGTERM');
+      expect(c.output()).toContain('stopped');
+      expect(c.output()).not.toContain('Connection is closed');
+      expect(c.child.exitCode).toBe(0);
+    }
   });
 });

@@ -22,6 +22,9 @@ import { redisConnectionOptions } from '@sealane/store';
 import { AppModule } from './app.module';
 import { preflight } from './preflight';
 
+/** How long a clean stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
+
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface Sealane {
@@ -120,6 +123,11 @@ export function stopOnSignals(s: Pick<Sealane, 'stop'>): void {
       }
       stopping = true;
       logger.log(`${sig}: stopping`);
+      // A part that hangs (a close waiting on a dead peer) must not keep the process for ever.
+      setTimeout(() => {
+        logger.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       s.stop().then(
         () => {
           logger.log('stopped');
