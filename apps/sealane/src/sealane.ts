@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type SealaneConfig } from '@sealane/config';
 import {
@@ -15,10 +15,15 @@ import {
   type Devnet,
   type EmbeddedOptions,
 } from '@sealane/embedded';
+import { ResilientServerRedis } from '@sealane/core';
 import { configureGatewayHttp } from '@sealane/gateway';
 import { ParamsStore } from '@sealane/params';
 import { redisConnectionOptions } from '@sealane/store';
 import { AppModule } from './app.module';
+import { preflight } from './preflight';
+
+/** How long a clean stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 30_000;
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -41,6 +46,7 @@ export interface StartOptions {
 
 export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
   const config = loadConfig(opts.env ?? process.env);
+  await preflight(config);
   // Fail before starting anything when the gateway's port is taken.
   if (config.COMPONENTS.includes('gateway') && config.GATEWAY_PORT !== 0) {
     await assertPortFree(config.GATEWAY_PORT, 'the gateway (set GATEWAY_PORT)');
@@ -59,7 +65,7 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
     });
     await app.get(ParamsStore).init(config.GENESIS_PARAMS);
     app.connectMicroservice<MicroserviceOptions>(
-      { transport: Transport.REDIS, options: redisConnectionOptions(devnet.redisUrl) },
+      { strategy: new ResilientServerRedis(redisConnectionOptions(devnet.redisUrl)) },
       { inheritAppConfig: true },
     );
     configureGatewayHttp(app, config.RPC_MAX_BODY_BYTES);
@@ -79,18 +85,22 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
     } else {
       await app.init();
     }
-    let stopped = false;
+    let stopping: Promise<void> | undefined;
     return {
       config,
       devnet,
       app,
       gatewayUrl,
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await app.close();
-        await devnet.stop();
-      },
+      // Components first (each finishes or abandons its step, then the shared connections
+      // close), the embedded children last; the children are stopped even if a component fails.
+      stop: () =>
+        (stopping ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            await devnet.stop();
+          }
+        })()),
     };
   } catch (e) {
     await devnet.stop();
@@ -98,16 +108,33 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
   }
 }
 
-/** Stops cleanly on SIGINT/SIGTERM. */
+/**
+ * Stops cleanly on SIGINT/SIGTERM/SIGHUP and exits 0 (1 if a component failed to stop). A second
+ * signal while stopping exits at once; the watchdogs then stop the embedded children.
+ */
 export function stopOnSignals(s: Pick<Sealane, 'stop'>): void {
   const logger = new Logger('sealane');
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (stopping) {
+        logger.warn(`${sig} again: exiting without waiting`);
+        process.exit(1);
+      }
+      stopping = true;
       logger.log(`${sig}: stopping`);
+      // A part that hangs (a close waiting on a dead peer) must not keep the process for ever.
+      setTimeout(() => {
+        logger.error(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       s.stop().then(
-        () => process.exit(0),
+        () => {
+          logger.log('stopped');
+          process.exit(0);
+        },
         (e: unknown) => {
-          logger.error(String(e));
+          logger.error(`stop failed: ${e instanceof Error ? e.message : String(e)}`);
           process.exit(1);
         },
       );

@@ -94,6 +94,13 @@ export const configSchema = z.object({
       ctx.addIssue({ code: 'custom', message: 'a JSON object of parameter overrides' });
       return z.NEVER;
     }),
+  /** Bound of each embedded child's log file (anvil, redis-server); it rotates once past it. */
+  EMBEDDED_LOG_MAX_BYTES: int(4096).default(16 * 1024 * 1024),
+  /** anvil's per-RPC-call log lines (off by default: under load they run to GB an hour). */
+  EMBEDDED_ANVIL_LOGS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /** Governance members (addresses); the default is dev keys 1..3, for the devnet only. */
   GOV_MEMBERS: z

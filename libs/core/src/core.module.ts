@@ -12,13 +12,14 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import type { SealaneConfig } from '@sealane/config';
 import { L2Engine } from '@sealane/engine';
 import { deploymentSalt, type MempoolDomain } from '@sealane/mempool';
 import { ParamsStore } from '@sealane/params';
 import { connectRedis, Keys, PublicLane, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
+import { closeQuietly, ResilientClientRedis } from './event-transport';
 
 /** Where the real parts are: given by the operator or started by the embedded devnet. */
 export interface Endpoints {
@@ -58,10 +59,11 @@ class Shutdown implements OnApplicationShutdown {
     private readonly engine: L2Engine,
     @Inject(EVENTS_CLIENT) private readonly client: ClientProxy,
   ) {}
+  /** Last, after every component stopped using them; a Redis already gone is not an error. */
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
     await this.engine.close();
-    this.redis.disconnect();
+    await closeQuietly(this.redis);
   }
 }
 
@@ -96,11 +98,7 @@ export class CoreModule {
         },
         {
           provide: EVENTS_CLIENT,
-          useFactory: () =>
-            ClientProxyFactory.create({
-              transport: Transport.REDIS,
-              options: redisConnectionOptions(endpoints.redisUrl),
-            }),
+          useFactory: () => new ResilientClientRedis(redisConnectionOptions(endpoints.redisUrl)),
         },
         EventBus,
         Shutdown,

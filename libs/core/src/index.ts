@@ -1,1 +1,3 @@
 export * from './core.module';
+export { closeQuietly, ResilientClientRedis, ResilientServerRedis } from './event-transport';
+export * from './probes';

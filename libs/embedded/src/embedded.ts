@@ -3,7 +3,7 @@
  * Sealane starts itself — used alike by `npm start`, the demo, the benchmarks and the tests.
  * It must never start anything for a part whose URL the operator gave.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
@@ -26,6 +26,8 @@ export interface Devnet {
   l1RpcUrl: string;
   inboxAddress: string;
   dataDir: string;
+  /** True when Sealane created `dataDir` (no DATA_DIR given): a clean stop removes it. */
+  tempDataDir: boolean;
   /** What this devnet started itself, e.g. ['redis', 'l2', 'l1', 'inbox']. */
   started: string[];
   stop(): Promise<void>;
@@ -36,6 +38,13 @@ export interface EmbeddedOptions {
   l1BlockTime?: number;
   /** Extra anvil args for the L2 engine. */
   l2Args?: string[];
+}
+
+/** How the embedded children log: anvil's per-call lines only when asked, every file bounded. */
+export interface EmbeddedLogOptions {
+  maxLogBytes?: number;
+  /** anvil logs every RPC call at info (and RUST_LOG cannot lower that); false passes --quiet. */
+  anvilLogs?: boolean;
 }
 
 export function anvilBinary(): string {
@@ -74,6 +83,7 @@ async function rpcReady(url: string): Promise<boolean> {
 export async function startRedis(
   dataDir: string,
   port?: number,
+  logOpts: EmbeddedLogOptions = {},
 ): Promise<{ url: string; proc: ManagedProcess }> {
   const bin = redisBinary();
   const p = port ?? (await freePort());
@@ -84,7 +94,7 @@ export async function startRedis(
   // AOF on, fsync every second: acknowledged writes survive a crash of any Sealane process.
   const args = ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes'];
   args.push('--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', '--logfile', '');
-  const proc = startProcess('redis-server', bin, args, log);
+  const proc = startProcess('redis-server', bin, args, log, { maxLogBytes: logOpts.maxLogBytes });
   const url = `redis://127.0.0.1:${p}`;
   await waitReady(
     proc,
@@ -108,12 +118,16 @@ export async function startAnvil(
   dataDir: string,
   args: string[],
   port?: number,
+  logOpts: EmbeddedLogOptions = {},
 ): Promise<{ url: string; proc: ManagedProcess }> {
   const bin = anvilBinary();
   const p = port ?? (await freePort());
   await assertPortFree(p, name);
   const log = join(dataDir, `${name}.log`);
-  const proc = startProcess(name, bin, ['--host', '127.0.0.1', '--port', String(p), ...args], log);
+  const quiet = logOpts.anvilLogs ? [] : ['--quiet'];
+  const proc = startProcess(name, bin, ['--host', '127.0.0.1', '--port', String(p), ...quiet, ...args], log, {
+    maxLogBytes: logOpts.maxLogBytes,
+  });
   const url = `http://127.0.0.1:${p}`;
   await waitReady(proc, () => rpcReady(url), log);
   return { url, proc };
@@ -121,49 +135,70 @@ export async function startAnvil(
 
 /** Starts what the config leaves unset and returns where everything is. */
 export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions = {}): Promise<Devnet> {
+  const tempDataDir = !config.DATA_DIR;
   const dataDir = config.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sealane-'));
   mkdirSync(dataDir, { recursive: true });
   const procs: ManagedProcess[] = [];
   const started: string[] = [];
-  const stop = async () => {
-    await Promise.all(procs.reverse().map((p) => p.stop()));
+  const logOpts: EmbeddedLogOptions = {
+    maxLogBytes: config.EMBEDDED_LOG_MAX_BYTES,
+    anvilLogs: config.EMBEDDED_ANVIL_LOGS,
   };
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      await Promise.all(procs.reverse().map((p) => p.stop()));
+      // A folder the operator named is theirs to keep; one Sealane made up is removed.
+      if (tempDataDir) rmSync(dataDir, { recursive: true, force: true });
+    })());
   try {
     let redisUrl = config.REDIS_URL;
     if (!redisUrl) {
-      const r = await startRedis(dataDir);
+      const r = await startRedis(dataDir, undefined, logOpts);
       procs.push(r.proc);
       redisUrl = r.url;
       started.push('redis');
     }
     let l2RpcUrl = config.L2_RPC_URL;
     if (!l2RpcUrl) {
-      const l2 = await startAnvil('anvil-l2', dataDir, [
-        '--chain-id',
-        String(config.L2_CHAIN_ID),
-        '--no-mining',
-        '--order',
-        'fifo',
-        '--gas-limit',
-        String(config.L2_BLOCK_GAS_LIMIT),
-        '--accounts',
-        '10',
-        ...(opts.l2Args ?? []),
-      ]);
+      const l2 = await startAnvil(
+        'anvil-l2',
+        dataDir,
+        [
+          '--chain-id',
+          String(config.L2_CHAIN_ID),
+          '--no-mining',
+          '--order',
+          'fifo',
+          '--gas-limit',
+          String(config.L2_BLOCK_GAS_LIMIT),
+          '--accounts',
+          '10',
+          ...(opts.l2Args ?? []),
+        ],
+        undefined,
+        logOpts,
+      );
       procs.push(l2.proc);
       l2RpcUrl = l2.url;
       started.push('l2');
     }
     let l1RpcUrl = config.L1_RPC_URL;
     if (!l1RpcUrl) {
-      const l1 = await startAnvil('anvil-l1', dataDir, [
-        '--chain-id',
-        String(config.L1_CHAIN_ID),
-        '--block-time',
-        String(opts.l1BlockTime ?? 1),
-        '--accounts',
-        '10',
-      ]);
+      const l1 = await startAnvil(
+        'anvil-l1',
+        dataDir,
+        [
+          '--chain-id',
+          String(config.L1_CHAIN_ID),
+          '--block-time',
+          String(opts.l1BlockTime ?? 1),
+          '--accounts',
+          '10',
+        ],
+        undefined,
+        logOpts,
+      );
       procs.push(l1.proc);
       l1RpcUrl = l1.url;
       started.push('l1');
@@ -180,7 +215,7 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
       provider.destroy();
       started.push('inbox');
     }
-    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, dataDir, started, stop };
+    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, dataDir, tempDataDir, started, stop };
   } catch (e) {
     await stop();
     throw e;

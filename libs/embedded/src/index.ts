@@ -1,2 +1,3 @@
-export { assertPortFree, EmbeddedStartError, freePort } from './processes';
+export { assertPortFree, DEFAULT_MAX_LOG_BYTES, EmbeddedStartError, freePort } from './processes';
+export { RotatingLog } from './rotating-log';
 export * from './embedded';

@@ -1,11 +1,15 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayService } from './gateway.service';
+import { ReadinessService } from './readiness';
 
 /** JSON-RPC 2.0 over HTTP: POST / with a request or a batch. */
 @Controller()
 export class GatewayController {
-  constructor(private readonly gateway: GatewayService) {}
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly readiness: ReadinessService,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -19,8 +23,19 @@ export class GatewayController {
     await reply.code(200).header('content-type', 'application/json').send(JSON.stringify(out));
   }
 
+  /** Liveness: the process answers. Whether it can work is /ready. */
   @Get('health')
   health(): { ok: true } {
     return { ok: true };
+  }
+
+  /** Readiness: 200 when every required check passes, else 503, with each check's result. */
+  @Get('ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const r = await this.readiness.check();
+    await reply
+      .code(r.ready ? 200 : 503)
+      .header('content-type', 'application/json')
+      .send(JSON.stringify(r));
   }
 }

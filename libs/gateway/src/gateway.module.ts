@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
+import { ReadinessService } from './readiness';
 import { signerRecoveryProviders } from './signer-recovery';
 
 @Module({
   controllers: [GatewayController],
-  providers: [...signerRecoveryProviders, GatewayService],
+  providers: [...signerRecoveryProviders, GatewayService, ReadinessService],
   exports: [GatewayService],
 })
 export class GatewayModule {}

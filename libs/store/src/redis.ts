@@ -132,19 +132,36 @@ export function defineCommands(redis: Redis): SealaneRedis {
   return redis as SealaneRedis;
 }
 
-export function connectRedis(url: string, opts: RedisOptions = {}): SealaneRedis {
-  return defineCommands(new Redis(url, { maxRetriesPerRequest: 3, enableAutoPipelining: true, ...opts }));
+/**
+ * Reconnect delay after `times` failed attempts: doubling from 50 ms, capped at 1 s, for ever.
+ * Every Sealane connection uses it, so none gives up while Redis restarts.
+ */
+export function redisRetryDelay(times: number): number {
+  return Math.min(50 * 2 ** Math.min(Math.max(times - 1, 0), 10), 1000);
 }
 
-/** host/port for @nestjs/microservices and BullMQ connection options. */
+export function connectRedis(url: string, opts: RedisOptions = {}): SealaneRedis {
+  return defineCommands(
+    new Redis(url, {
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+      retryStrategy: redisRetryDelay,
+      ...opts,
+    }),
+  );
+}
+
+/** host/port (and the retry strategy) for @nestjs/microservices and BullMQ connection options. */
 export function redisConnectionOptions(url: string): {
   host: string;
   port: number;
   password?: string;
   db?: number;
+  retryStrategy: (times: number) => number;
 } {
   const u = new URL(url);
   return {
+    retryStrategy: redisRetryDelay,
     host: u.hostname,
     port: Number(u.port || 6379),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
