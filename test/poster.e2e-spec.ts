@@ -107,7 +107,7 @@ describe('poster (e2e)', () => {
         () => p.tick(),
         async () => {
           const st = await store.load();
-          return st !== null && !st.pending && st.nextBlock === sealer.sealed.length + 1;
+          return st !== null && st.inFlight.length === 0 && st.nextBlock === sealer.sealed.length + 1;
         },
       );
     /** Batch records in Redis, in sequence order, as many as the Inbox counts. */
@@ -214,7 +214,7 @@ describe('poster (e2e)', () => {
     await until(
       'a batch in flight',
       () => c.tick(),
-      async () => (await t.store.load())?.pending,
+      async () => (await t.store.load())?.inFlight[0],
     );
     await c.stop();
     const d = t.poster();
@@ -224,7 +224,7 @@ describe('poster (e2e)', () => {
       async () => undefined,
       async () => {
         const st = await t.store.load();
-        return st && !st.pending && st.nextBlock === 7;
+        return st && st.inFlight.length === 0 && st.nextBlock === 7;
       },
     );
     await d.stop();
@@ -248,7 +248,7 @@ describe('poster (e2e)', () => {
       },
     });
     expect(await crashing.tick()).toMatchObject({ state: 'error' });
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     expect(inFlight).toMatchObject({ seq: 0, firstBlock: 1 });
     expect(await t.store.posted(0)).toBeNull();
     // The transaction lands on L1 with nobody watching.
@@ -287,7 +287,7 @@ describe('poster (e2e)', () => {
       },
     });
     await crashing.tick();
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     expect(await l1.getTransaction(inFlight.hash)).toBeNull();
 
     const recovered = t.poster();
@@ -309,7 +309,7 @@ describe('poster (e2e)', () => {
       },
     });
     await crashing.tick();
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     await until(
       'the batch to land',
       async () => undefined,
@@ -362,12 +362,12 @@ describe('poster (e2e)', () => {
     let replacement = '';
     await l1.send('evm_setIntervalMining', [0]);
     try {
-      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
-      const first = (await t.store.load())!.pending!;
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: [0] });
+      const first = (await t.store.load())!.inFlight[0];
       expect(await p.tick()).toMatchObject({ state: 'waiting' });
       t.clock.advance(30_000);
-      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
-      const second = (await t.store.load())!.pending!;
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: [0] });
+      const second = (await t.store.load())!.inFlight[0];
       expect(second.nonce).toBe(first.nonce);
       expect(second.attempts).toEqual([first.hash, second.hash]);
       replacement = second.hash;
@@ -392,7 +392,7 @@ describe('poster (e2e)', () => {
     const mined = await until(
       'the batch to be mined',
       () => p.tick(),
-      async () => (await t.store.load())?.pending?.minedIn,
+      async () => (await t.store.load())?.inFlight[0]?.minedIn,
     );
     await l1.send('evm_setIntervalMining', [0]);
     try {
