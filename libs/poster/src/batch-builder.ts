@@ -80,7 +80,12 @@ export class BatchBuilder {
       seq: cursor.seq,
       firstBlock,
       lastBlock,
-      calldata: this.o.inbox.encodeFunctionData('appendBatch', [cursor.seq, firstBlock, lastBlock, sel.batch.data]),
+      calldata: this.o.inbox.encodeFunctionData('appendBatch', [
+        cursor.seq,
+        firstBlock,
+        lastBlock,
+        sel.batch.data,
+      ]),
       dataHash: keccak256(sel.batch.data),
       rawBytes: sel.batch.rawBytes,
       compressedBytes: sel.batch.compressedBytes,

@@ -218,7 +218,13 @@ export class InFlight {
    * batch whose nonce was used without appending it, with every batch after it.
    */
   async progress(): Promise<ProgressResult> {
-    const res: ProgressResult = { confirmed: [], sent: 0, rebuildFrom: null, resync: false, l1BatchCount: null };
+    const res: ProgressResult = {
+      confirmed: [],
+      sent: 0,
+      rebuildFrom: null,
+      resync: false,
+      l1BatchCount: null,
+    };
     if (this.entries.length === 0) return res;
     // The nonce first, then the count: a batch counted as not landed after its nonce was seen
     // used really did not land (read the other way round, it could land in between).
@@ -255,13 +261,17 @@ export class InFlight {
       this.entries.shift();
       res.confirmed.push(rec);
       if (!ours) {
-        this.o.logger.warn(`batch ${e.seq} landed in ${landed.txHash}, not one of this poster's transactions`);
+        this.o.logger.warn(
+          `batch ${e.seq} landed in ${landed.txHash}, not one of this poster's transactions`,
+        );
         res.resync = true;
         return res;
       }
     }
 
-    let lowest = true;
+    // Only the lowest pending transaction is looked up in the node's pool each time (it blocks
+    // all the others); when it is lost, the ones behind it are checked too (pools drop them together).
+    let check = true;
     for (let i = 0; i < this.entries.length; i++) {
       const e = this.entries[i];
       if (e.seq < count) continue; // landed, waiting for its confirmations
@@ -274,7 +284,7 @@ export class InFlight {
         await this.o.store.save(e);
         await this.send(e);
         res.sent++;
-        lowest = false;
+        check = false;
         continue;
       }
       if (e.nonce < mined) {
@@ -291,13 +301,14 @@ export class InFlight {
       if (this.o.now() - e.sentAtMs >= this.o.resubmitMs) {
         await this.replace(e, i);
         res.sent++;
-      } else if (lowest && !(await this.o.tx.knows(e.hash))) {
-        // A node that restarted or evicted it: the lowest nonce blocks all the others.
+      } else if (check && !(await this.o.tx.knows(e.hash))) {
+        // A node that restarted or evicted it.
         this.o.logger.warn(`batch ${e.seq}: L1 node does not know ${e.hash}; broadcasting it again`);
         await this.send(e);
         res.sent++;
+        continue;
       }
-      lowest = false;
+      check = false;
     }
     return res;
   }
@@ -356,13 +367,15 @@ export class InFlight {
         this.o.logger.warn(
           `batch ${b.seq}: L1 node holds a pricier transaction with nonce ${b.nonce}; bumping fees`,
         );
-        // Due for replacement at once.
-        b.sentAtMs = 0;
+        // Due for replacement at the next look.
+        b.sentAtMs = this.o.now() - this.o.resubmitMs;
         await this.o.store.save(b);
         break;
       }
       case 'no-funds':
-        this.o.logger.error(`batch ${b.seq}: poster account ${this.o.tx.address} cannot pay for ${b.hash}; top it up`);
+        this.o.logger.error(
+          `batch ${b.seq}: poster account ${this.o.tx.address} cannot pay for ${b.hash}; top it up`,
+        );
         break;
       case 'failed':
         this.o.logger.warn(`batch ${b.seq}: broadcasting ${b.hash} failed (${detail ?? 'unknown error'})`);

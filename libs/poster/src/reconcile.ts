@@ -52,7 +52,9 @@ export class L1Inbox implements InboxView {
     const tx = await this.provider.getTransaction(log.txHash);
     const parsed = tx ? this.inbox.interface.parseTransaction({ data: tx.data }) : null;
     if (!parsed || parsed.name !== 'appendBatch') {
-      throw new PosterStateError(`L1 transaction ${log.txHash} of batch ${log.seq} is not an appendBatch call`);
+      throw new PosterStateError(
+        `L1 transaction ${log.txHash} of batch ${log.seq} is not an appendBatch call`,
+      );
     }
     const data = getBytes(parsed.args.data as string);
     return {
@@ -144,15 +146,24 @@ export async function reconcile(o: {
 
 /** Records a batch that is on L1 but not in Redis (e.g. Redis lost its last writes). */
 async function adopt(
-  o: { inbox: L1Inbox; store: PosterStore; logger: InFlightLogger; logFromBlock: number; onAdopted: (rec: PostedBatch) => Promise<void> },
+  o: {
+    inbox: L1Inbox;
+    store: PosterStore;
+    logger: InFlightLogger;
+    logFromBlock: number;
+    onAdopted: (rec: PostedBatch) => Promise<void>;
+  },
   seq: number,
 ): Promise<void> {
   const before = seq > 0 ? await o.store.posted(seq - 1) : null;
   const log = await o.inbox.appended(seq, before?.l1BlockNumber ?? o.logFromBlock);
-  if (!log) throw new PosterStateError(`the Inbox counts batch ${seq} but its BatchAppended event was not found`);
+  if (!log)
+    throw new PosterStateError(`the Inbox counts batch ${seq} but its BatchAppended event was not found`);
   const rec = await o.inbox.recordFromL1(log);
   await o.store.recordAdopted(rec);
-  o.logger.warn(`adopted batch ${seq} (blocks ${rec.firstBlock}..${rec.lastBlock}) found on L1 in ${rec.l1TxHash}`);
+  o.logger.warn(
+    `adopted batch ${seq} (blocks ${rec.firstBlock}..${rec.lastBlock}) found on L1 in ${rec.l1TxHash}`,
+  );
   await o.onAdopted(rec);
 }
 
