@@ -74,6 +74,13 @@ export class PosterStore {
     return { nextBatch: Number(h.nextBatch), nextBlock: Number(h.nextBlock), inFlight };
   }
 
+  /** The cursor alone (without reading the in-flight records), or null before any state. */
+  async cursor(): Promise<{ nextBatch: number; nextBlock: number } | null> {
+    const [nextBatch, nextBlock] = await this.redis.hmget(this.keys.posterState(), 'nextBatch', 'nextBlock');
+    if (nextBatch === null || nextBlock === null) return null;
+    return { nextBatch: Number(nextBatch), nextBlock: Number(nextBlock) };
+  }
+
   /** Sets the cursor and clears every in-flight record. */
   async reset(nextBatch: number, nextBlock: number): Promise<void> {
     const fields = (await this.redis.hkeys(this.keys.posterState())).filter(

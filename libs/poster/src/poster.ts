@@ -251,7 +251,7 @@ export class Poster {
    * wait for the slots to free up instead of going out in full batches.
    */
   private async fill(l1BatchCount: number | null): Promise<number> {
-    const st = await this.store.load();
+    const st = await this.store.cursor();
     const tail = this.inFlight.tail;
     let cursor = tail
       ? { seq: tail.seq + 1, block: tail.lastBlock + 1 }
@@ -321,7 +321,7 @@ export class Poster {
 
   /** The lag, for operators and the gateway: written to Redis after every pass. */
   private async report(activity: PosterActivity): Promise<PosterStatus> {
-    const [st, sealedHead] = await Promise.all([this.store.load(), this.builder.sealedHead()]);
+    const [st, sealedHead] = await Promise.all([this.store.cursor(), this.builder.sealedHead()]);
     const batches = this.inFlight.batches;
     const postedBlock = Math.max(0, (st?.nextBlock ?? 1) - 1);
     const sentBlock = batches.at(-1)?.lastBlock ?? postedBlock;
