@@ -9,7 +9,7 @@ import { JsonRpcProvider } from 'ethers';
 import { inboxContract } from '@sealane/contracts';
 import { REDIS } from '@sealane/core';
 import { verifyChain } from '@sealane/poster';
-import type { PostedBatch } from '@sealane/poster';
+import type { PostedBatch, PosterStatus } from '@sealane/poster';
 import type { SealaneRedis } from '@sealane/store';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer, waitFor } from './support/rpc';
@@ -59,6 +59,14 @@ describe('pipeline: RPC -> sealed block -> L1 batch -> verify (e2e)', () => {
       expect(posted[i].firstBlock).toBe(i === 0 ? 1 : posted[i - 1].lastBlock + 1);
       expect(posted[i].compressedBytes).toBeGreaterThan(0);
     }
+
+    // The poster's lag, as any gateway reports it.
+    const status = await waitFor('the poster status past the last block', async () => {
+      const st = await rpc<PosterStatus | null>(url, 'sealane_getPosterStatus', []);
+      return st && st.postedBlock >= lastBlock ? st : undefined;
+    });
+    expect(status).toMatchObject({ maxInFlight: 16, lagBlocks: status.sealedHead - status.postedBlock });
+    expect(status.inFlight).toBeLessThanOrEqual(16);
 
     const report = await verifyChain({
       l1RpcUrl: s.devnet.l1RpcUrl,

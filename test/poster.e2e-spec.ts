@@ -2,6 +2,7 @@
  * The batch poster against a real devnet: Redis, an L1 anvil mining every second, and per test
  * its own Inbox (deployed fresh) and its own L2 anvil whose blocks the test seals.
  */
+import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
@@ -11,6 +12,7 @@ import {
   formatVerifyReport,
   Poster,
   PosterStore,
+  readPosterStatus,
   verifyChain,
   type PostedBatch,
   type PosterOptions,
@@ -18,6 +20,7 @@ import {
 import { connectRedis, Keys, type BatchPostedEvent, type SealaneRedis } from '@sealane/store';
 import { L2Sealer } from './support/l2-sealer';
 import { ManualClock, MemoryLogger, until } from './support/poster-kit';
+import { spawnTs, type TsProcess } from './support/ts-process';
 
 class SimulatedCrash extends Error {
   override readonly name = 'SimulatedCrash';
@@ -107,7 +110,7 @@ describe('poster (e2e)', () => {
         () => p.tick(),
         async () => {
           const st = await store.load();
-          return st !== null && !st.pending && st.nextBlock === sealer.sealed.length + 1;
+          return st !== null && st.inFlight.length === 0 && st.nextBlock === sealer.sealed.length + 1;
         },
       );
     /** Batch records in Redis, in sequence order, as many as the Inbox counts. */
@@ -147,6 +150,37 @@ describe('poster (e2e)', () => {
       Array.from({ length: r.lastBlock - r.firstBlock + 1 }, (_, i) => r.firstBlock + i),
     );
     expect(covered).toEqual(Array.from({ length: lastBlock }, (_, i) => i + 1));
+  }
+
+  /** Nonces of `address`'s transactions in L1's pool, mined or not yet executable alike. */
+  async function pooled(address: string): Promise<number[]> {
+    type Pool = Record<string, Record<string, Record<string, unknown>>>;
+    const c = (await l1.send('txpool_content', [])) as { pending: Pool; queued: Pool };
+    const mine = (p: Pool) =>
+      Object.entries(p).find(([a]) => a.toLowerCase() === address.toLowerCase())?.[1] ?? {};
+    return [...Object.keys(mine(c.pending)), ...Object.keys(mine(c.queued))]
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /** L1 stops mining (a freeze) until `resume`; blocks come only from `mine`. */
+  const freeze = () => l1.send('evm_setIntervalMining', [0]);
+  const resume = () => l1.send('evm_setIntervalMining', [1]);
+  const mine = () => l1.send('evm_mine', []);
+
+  /** Ticks until a tick sends nothing more: the poster has done all it can at this L1 head. */
+  async function settle(p: Poster): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const r = await p.tick();
+      if (r.state !== 'sent' && r.state !== 'error') return;
+    }
+    throw new Error('the poster kept sending at one L1 head');
+  }
+
+  /** Consecutive nonces and sequence numbers, as the Inbox and L1 need them. */
+  function expectConsecutive(batches: { seq: number; nonce: number }[]) {
+    expect(batches.map((b) => b.seq - batches[0].seq)).toEqual(batches.map((_, i) => i));
+    expect(batches.map((b) => b.nonce - batches[0].nonce)).toEqual(batches.map((_, i) => i));
   }
 
   it('posts sealed blocks to L1 in batches that verify against the L2 engine', async () => {
@@ -214,7 +248,7 @@ describe('poster (e2e)', () => {
     await until(
       'a batch in flight',
       () => c.tick(),
-      async () => (await t.store.load())?.pending,
+      async () => (await t.store.load())?.inFlight[0],
     );
     await c.stop();
     const d = t.poster();
@@ -224,7 +258,7 @@ describe('poster (e2e)', () => {
       async () => undefined,
       async () => {
         const st = await t.store.load();
-        return st && !st.pending && st.nextBlock === 7;
+        return st && st.inFlight.length === 0 && st.nextBlock === 7;
       },
     );
     await d.stop();
@@ -248,7 +282,7 @@ describe('poster (e2e)', () => {
       },
     });
     expect(await crashing.tick()).toMatchObject({ state: 'error' });
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     expect(inFlight).toMatchObject({ seq: 0, firstBlock: 1 });
     expect(await t.store.posted(0)).toBeNull();
     // The transaction lands on L1 with nobody watching.
@@ -287,7 +321,7 @@ describe('poster (e2e)', () => {
       },
     });
     await crashing.tick();
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     expect(await l1.getTransaction(inFlight.hash)).toBeNull();
 
     const recovered = t.poster();
@@ -309,7 +343,7 @@ describe('poster (e2e)', () => {
       },
     });
     await crashing.tick();
-    const inFlight = (await t.store.load())!.pending!;
+    const inFlight = (await t.store.load())!.inFlight[0];
     await until(
       'the batch to land',
       async () => undefined,
@@ -362,12 +396,12 @@ describe('poster (e2e)', () => {
     let replacement = '';
     await l1.send('evm_setIntervalMining', [0]);
     try {
-      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
-      const first = (await t.store.load())!.pending!;
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: [0] });
+      const first = (await t.store.load())!.inFlight[0];
       expect(await p.tick()).toMatchObject({ state: 'waiting' });
       t.clock.advance(30_000);
-      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: 0 });
-      const second = (await t.store.load())!.pending!;
+      expect(await p.tick()).toMatchObject({ state: 'sent', inFlight: [0] });
+      const second = (await t.store.load())!.inFlight[0];
       expect(second.nonce).toBe(first.nonce);
       expect(second.attempts).toEqual([first.hash, second.hash]);
       replacement = second.hash;
@@ -392,7 +426,7 @@ describe('poster (e2e)', () => {
     const mined = await until(
       'the batch to be mined',
       () => p.tick(),
-      async () => (await t.store.load())?.pending?.minedIn,
+      async () => (await t.store.load())?.inFlight[0]?.minedIn,
     );
     await l1.send('evm_setIntervalMining', [0]);
     try {
@@ -407,6 +441,234 @@ describe('poster (e2e)', () => {
     const recs = await t.records();
     expectExactCover(recs, 2);
     expect(await l1.getTransactionReceipt(recs[0].l1TxHash)).not.toBeNull();
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('keeps several batches in flight at once, with consecutive nonces, mined in sequence order', async () => {
+    const t = await setup();
+    const p = t.poster({ maxInFlight: 4 });
+    // One block per batch (each ~700 bytes of incompressible calldata, batches of 1000 bytes).
+    await t.sealer.sealMany(6, { txs: 2, payloadBytes: 200 });
+    await freeze();
+    try {
+      const r = await p.tick();
+      expect(r).toMatchObject({ state: 'sent', inFlight: [0, 1, 2, 3] });
+      const st = (await t.store.load())!;
+      expect(st.inFlight.map((b) => b.seq)).toEqual([0, 1, 2, 3]);
+      expectConsecutive(st.inFlight);
+      expect(st.inFlight.map((b) => b.firstBlock)).toEqual([1, 2, 3, 4]);
+      // All four are in L1's pool at once, nonce after nonce.
+      expect(await pooled(t.wallet.address)).toEqual(st.inFlight.map((b) => b.nonce));
+      expect(await readPosterStatus(redis, t.keys)).toMatchObject({
+        sealedHead: 6,
+        postedBlock: 0,
+        sentBlock: 4,
+        lagBlocks: 6,
+        unsentBlocks: 2,
+        inFlight: 4,
+        maxInFlight: 4,
+        nonces: [st.inFlight[0].nonce, st.inFlight[3].nonce],
+      });
+      // The window is full: nothing more goes out until L1 moves.
+      expect(await p.tick()).toMatchObject({ state: 'waiting', inFlight: [0, 1, 2, 3] });
+      expect(await pooled(t.wallet.address)).toHaveLength(4);
+      await mine();
+      await settle(p);
+      // All four landed in that one L1 block, in sequence order; the last two went out next.
+      const recs = await t.records();
+      expect(recs.map((r) => r.sequenceNumber)).toEqual([0, 1, 2, 3]);
+      expect(new Set(recs.map((r) => r.l1BlockNumber)).size).toBe(1);
+      expect((await t.store.load())!.inFlight.map((b) => b.seq)).toEqual([4, 5]);
+    } finally {
+      await resume();
+    }
+    await t.drain(p);
+    const recs = await t.records();
+    expectExactCover(recs, 6);
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
+    expect(await readPosterStatus(redis, t.keys)).toMatchObject({
+      lagBlocks: 0,
+      inFlight: 0,
+      postedBlock: 6,
+    });
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('catches up after an L1 freeze within a few L1 blocks, not one batch per block', async () => {
+    const t = await setup();
+    const maxInFlight = 4;
+    const p = t.poster({ maxInFlight });
+    const frozenBlocks = 16;
+    let l1Blocks = 0;
+    await freeze();
+    try {
+      // L2 keeps sealing while L1 is frozen; the poster keeps trying.
+      for (let i = 0; i < frozenBlocks; i++) {
+        await t.sealer.sealMany(1, { txs: 2, payloadBytes: 200 });
+        await p.tick();
+      }
+      expect((await t.store.load())!.inFlight).toHaveLength(maxInFlight);
+      expect((await pooled(t.wallet.address)).length).toBeGreaterThan(1);
+      const lagged = (await readPosterStatus(redis, t.keys))!;
+      expect(lagged).toMatchObject({ sealedHead: frozenBlocks, postedBlock: 0, lagBlocks: frozenBlocks });
+      // L1 resumes: count its blocks until every sealed block is posted.
+      while ((await t.store.load())!.nextBlock <= frozenBlocks) {
+        if (l1Blocks > frozenBlocks) throw new Error(`not caught up after ${l1Blocks} L1 blocks`);
+        await mine();
+        l1Blocks++;
+        await settle(p);
+      }
+    } finally {
+      await resume();
+    }
+    const recs = await t.records();
+    expectExactCover(recs, frozenBlocks);
+    // One block per batch here, so one batch per L1 block would take 16 L1 blocks; with 4 in
+    // flight the backlog goes in ceil(16 / 4) blocks, plus one for the tail batch that waited
+    // for a slot of the first half of the window.
+    expect(recs).toHaveLength(frozenBlocks);
+    expect(l1Blocks).toBeLessThanOrEqual(Math.ceil(frozenBlocks / maxInFlight) + 1);
+    expect(await readPosterStatus(redis, t.keys)).toMatchObject({ lagBlocks: 0, inFlight: 0 });
+    expect(p.logger.lines.some((l) => /all 4 in-flight slots taken/.test(l))).toBe(true);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('resumes after a SIGKILL with several batches in flight: no gap, no duplicate', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(8, { txs: 2, payloadBytes: 200 });
+    let child: TsProcess | undefined;
+    await freeze();
+    try {
+      child = spawnTs(join(__dirname, 'support', 'poster-process.ts'), {
+        REDIS_URL: devnet.redisUrl,
+        L1_RPC_URL: devnet.l1RpcUrl,
+        POSTER_PREFIX: t.keys.prefix,
+        POSTER_PRIVATE_KEY: t.wallet.privateKey,
+        INBOX_ADDRESS: t.inboxAddress,
+        POSTER_MAX_IN_FLIGHT: '4',
+        POSTER_LOG_FROM_BLOCK: String(await l1.getBlockNumber()),
+        POSTER_CLOCK_MS: String(t.clock.t),
+      });
+      const inFlight = await until(
+        'four batches in flight in L1s pool',
+        async () => undefined,
+        async () => {
+          const st = await t.store.load();
+          return (
+            st && st.inFlight.length === 4 && (await pooled(t.wallet.address)).length === 4 && st.inFlight
+          );
+        },
+        60_000,
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}; poster process said:\n${child?.output()}`);
+      });
+      expect(await child.stop('SIGKILL')).toBeNull();
+      expectConsecutive(inFlight);
+      // Two of them land with nobody watching; more blocks are sealed meanwhile.
+      const two = inFlight[1].nonce;
+      await l1.send('anvil_dropTransaction', [inFlight[2].hash]);
+      await l1.send('anvil_dropTransaction', [inFlight[3].hash]);
+      await mine();
+      expect(await t.wallet.getNonce('latest')).toBe(two + 1);
+      await t.sealer.sealMany(3, { txs: 2, payloadBytes: 200 });
+      const restarted = t.poster({ maxInFlight: 4 });
+      await settle(restarted);
+      expect(restarted.logger.lines.some((l) => /resuming in-flight batches 0\.\.3/.test(l))).toBe(true);
+      // The two the node lost are broadcast again as they were, not rebuilt.
+      const st = (await t.store.load())!;
+      expect(st.inFlight.slice(0, 2).map((b) => b.hash)).toEqual([inFlight[2].hash, inFlight[3].hash]);
+      await resume();
+      await t.drain(restarted);
+    } finally {
+      await child?.stop('SIGKILL');
+      await resume();
+    }
+    const recs = await t.records();
+    expectExactCover(recs, 11);
+    expect(recs.slice(0, 4).map((r) => r.sequenceNumber)).toEqual([0, 1, 2, 3]);
+    // One L1 transaction per batch: nothing was sent twice.
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('rebuilds every batch behind a nonce another transaction took while several were in flight', async () => {
+    const t = await setup();
+    // Batches 0..2 are full; block 4 alone is not, and waits (only half the window takes those).
+    await t.sealer.sealMany(4, { txs: 2, payloadBytes: 200 });
+    const p = t.poster({ maxInFlight: 4 });
+    let reverted: string[] = [];
+    await freeze();
+    try {
+      await p.tick();
+      const inFlight = (await t.store.load())!.inFlight;
+      expect(inFlight.map((b) => b.seq)).toEqual([0, 1, 2]);
+      // Another transaction of the poster's account outbids batch 0 at its nonce: batches 1 and
+      // 2 then revert (the Inbox expects batch 0).
+      const fees = await l1.getFeeData();
+      await t.wallet.sendTransaction({
+        to: t.wallet.address,
+        value: 1n,
+        nonce: inFlight[0].nonce,
+        maxFeePerGas: fees.maxFeePerGas! * 3n,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas! * 3n,
+      });
+      await mine();
+      const receipts = await Promise.all(inFlight.slice(1).map((b) => l1.getTransactionReceipt(b.hash)));
+      expect(receipts.map((r) => r?.status)).toEqual([0, 0]);
+      reverted = inFlight.slice(1).map((b) => b.hash);
+      expect(await t.inbox.batchCount()).toBe(0n);
+      await settle(p);
+      const rebuilt = (await t.store.load())!.inFlight;
+      expect(rebuilt.map((b) => b.seq)).toEqual([0, 1, 2]);
+      expectConsecutive(rebuilt);
+      expect(rebuilt[0].nonce).toBe(inFlight[2].nonce + 1);
+    } finally {
+      await resume();
+    }
+    await t.drain(p);
+    expect(
+      p.logger.lines.some((l) =>
+        /batch 0: nonce \d+ was used without appending it \(another transaction took the nonce\)/.test(l),
+      ),
+    ).toBe(true);
+    const recs = await t.records();
+    expectExactCover(recs, 4);
+    expect(recs.map((r) => r.l1TxHash)).not.toEqual(expect.arrayContaining(reverted));
+    expect(recs.slice(0, 3).map((r) => [r.firstBlock, r.lastBlock])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    expect((await t.verify()).ok).toBe(true);
+  });
+
+  it('broadcasts again an in-flight transaction the L1 node dropped from its pool', async () => {
+    const t = await setup();
+    await t.sealer.sealMany(4, { txs: 2, payloadBytes: 200 });
+    const p = t.poster({ maxInFlight: 4 });
+    await freeze();
+    try {
+      await p.tick();
+      const inFlight = (await t.store.load())!.inFlight;
+      expect(inFlight).toHaveLength(3);
+      // The middle one is evicted: batch 2 now waits behind a nonce gap.
+      await l1.send('anvil_dropTransaction', [inFlight[1].hash]);
+      await mine();
+      expect(await t.inbox.batchCount()).toBe(1n);
+      await settle(p);
+      expect(
+        p.logger.lines.some((l) => /batch 1: L1 node does not know .*broadcasting it again/.test(l)),
+      ).toBe(true);
+      await mine();
+      await settle(p);
+      expect(await t.inbox.batchCount()).toBe(3n);
+    } finally {
+      await resume();
+    }
+    await t.drain(p);
+    const recs = await t.records();
+    expectExactCover(recs, 4);
+    expect(await t.wallet.getNonce('latest')).toBe(recs.length);
     expect((await t.verify()).ok).toBe(true);
   });
 

@@ -37,8 +37,11 @@ export interface BatchSelection {
 
 /**
  * The longest prefix of `pending` whose encoding fits `maxBytes`, found with a galloping then
- * binary search (compressed size grows with the prefix in practice, so this needs only about
- * 2·log2(n) compressions). A single block too large on its own still goes alone.
+ * binary search from the first block up (compressed size grows with the prefix in practice, so
+ * this needs only about 2·log2(count) compressions, none of more than twice the batch). Going
+ * up from one block, not down from the whole window, keeps a backlog cheap: the window then
+ * holds many batches' worth of blocks, and compressing all of it for each batch made the poster
+ * spend its time in Brotli while behind. A single block too large on its own still goes alone.
  */
 export function longestFittingPrefix(
   pending: readonly BatchBlock[],
@@ -53,18 +56,18 @@ export function longestFittingPrefix(
     return e;
   };
   const fits = (k: number) => enc(k).compressedBytes <= maxBytes;
-  // Usual case first: everything pending fits in one batch.
-  if (fits(n)) return { count: n, batch: enc(n) };
   if (!fits(1)) return { count: 1, batch: enc(1) };
   let lo = 1; // fits
-  let hi = n; // does not fit
-  for (let k = 2; k < hi; k *= 2) {
-    if (fits(k)) lo = k;
+  let hi = n + 1; // does not fit (n + 1: nothing known not to)
+  for (let k = 2; lo < n; k *= 2) {
+    const c = Math.min(k, n);
+    if (fits(c)) lo = c;
     else {
-      hi = k;
+      hi = c;
       break;
     }
   }
+  if (lo === n) return { count: n, batch: enc(n) };
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (fits(mid)) lo = mid;

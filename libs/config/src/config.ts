@@ -75,6 +75,8 @@ export const configSchema = z.object({
   POSTER_RESUBMIT_MS: int(1000).default(30_000),
   /** Fee increase per resubmission, percent; L1 nodes refuse a replacement below 10. */
   POSTER_FEE_BUMP_PERCENT: int(10, 1000).default(15),
+  /** Most batches on their way to L1 at once, with consecutive nonces (geth keeps 16 per account). */
+  POSTER_MAX_IN_FLIGHT: int(1, 64).default(16),
   /** Brotli level when the poster keeps up; lowered automatically as a backlog grows. */
   POSTER_COMPRESSION_LEVEL: int(0, 11).default(11),
   /** L1 block from which to search Inbox events (its deployment block); 0 searches all. */

@@ -44,6 +44,7 @@ import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';
 import { SIGNER_RECOVERY } from './signer-recovery';
+import { readPosterStatus } from '@sealane/poster';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -127,6 +128,11 @@ export class GatewayService {
       recovery,
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
+    // The poster writes its status to Redis after every pass; any gateway can answer for it.
+    this.dispatcher.register('sealane_getPosterStatus', (p) => {
+      arity(p, 0);
+      return readPosterStatus(redis, keys);
+    });
   }
 
   handle(rawBody: string, headers: RpcContext['headers']) {

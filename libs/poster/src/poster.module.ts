@@ -62,6 +62,7 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
       pollMs: config.POSTER_POLL_MS,
       resubmitMs: config.POSTER_RESUBMIT_MS,
       feeBumpPercent: config.POSTER_FEE_BUMP_PERCENT,
+      maxInFlight: config.POSTER_MAX_IN_FLIGHT,
       compressionLevel: config.POSTER_COMPRESSION_LEVEL,
       logFromBlock: config.POSTER_LOG_FROM_BLOCK,
       clock: { now: () => Date.now() },

@@ -1,41 +1,30 @@
 /**
- * The batch poster: takes sealed L2 blocks from Redis in order, batches them (@sealane/batch)
- * and appends them to the L1 Inbox, one batch in flight at a time.
+ * The batch poster: takes sealed L2 blocks from Redis in order, batches them (batch-builder)
+ * and appends them to the L1 Inbox, with up to `maxInFlight` batches on their way at once
+ * (in-flight, over the transaction manager in txmgr/).
  *
- * It must never lose, skip or duplicate a batch. The Inbox refuses a wrong sequence number or
- * block range, so L1 itself cannot hold a gap or a duplicate; the poster's part is to keep its
- * Redis records in step with L1 across crashes, restarts, fee bumps and reorgs:
- * - the in-flight transaction is written to Redis before each broadcast;
+ * It must never lose, skip, duplicate or re-order a batch. The Inbox refuses a wrong sequence
+ * number or block range, so L1 itself cannot hold a gap or a duplicate; the poster's part is to
+ * give consecutive batches consecutive nonces (L1 mines an account's transactions in nonce
+ * order) and to keep its Redis records in step with L1 across crashes, restarts, fee bumps,
+ * reverts and reorgs:
+ * - each in-flight transaction is written to Redis before its broadcast;
  * - on start (and after any error) it re-reads the Inbox's batchCount/nextBlock and its nonce
- *   from L1, keeps or drops the in-flight record accordingly and adopts batches Redis missed;
+ *   from L1 (reconcile), keeps or drops the in-flight records accordingly, adopts batches Redis
+ *   missed and rebroadcasts what the L1 node does not hold;
  * - a batch counts as posted only once its BatchAppended event has `confirmations` blocks.
  * No @nestjs/* here: the Nest module around it only wires settings, the queue and a timer.
  */
-import {
-  getBytes,
-  isError,
-  keccak256,
-  Transaction,
-  type Contract,
-  type Provider,
-  type Wallet,
-  type EventLog,
-  type Log,
-} from 'ethers';
-import {
-  compressionLevel,
-  estimateBacklog,
-  inflateBatch,
-  MAX_BROTLI_LEVEL,
-  selectBatch,
-  type PendingBlock,
-} from '@sealane/batch';
+import { isError, type Contract, type Provider, type Wallet } from 'ethers';
 import { inboxContract } from '@sealane/contracts';
 import type { ParamsStore } from '@sealane/params';
-import type { BatchPostedEvent, Keys, SealaneRedis, SealedBlock } from '@sealane/store';
-import { bumpFees, eip1559Fees, MIN_FEE_BUMP_PERCENT, type Eip1559Fees } from './fees';
-import { PosterStateError, SealedBlockMissingError } from './poster.error';
-import { PosterStore, type InFlightBatch, type PostedBatch, type PosterState } from './poster.state';
+import type { BatchPostedEvent, Keys, SealaneRedis } from '@sealane/store';
+import { appendBatchGasLimit, BatchBuilder } from './batch-builder';
+import { MIN_FEE_BUMP_PERCENT } from './fees';
+import { InFlight, type InFlightHooks } from './in-flight';
+import { PosterStore, type PostedBatch, type PosterStatus } from './poster.state';
+import { L1Inbox, reconcile } from './reconcile';
+import { describeError, L1TxManager } from './txmgr/tx-manager';
 
 export interface Clock {
   now(): number;
@@ -48,12 +37,15 @@ export interface PosterLogger {
 }
 
 /** Test seams: a hook that throws stands for the process dying at that point. */
-export interface PosterHooks {
-  /** The in-flight record is in Redis; the transaction is not broadcast yet. */
-  afterPersist?(p: InFlightBatch): void | Promise<void>;
-  /** The transaction was handed to the L1 node; nothing recorded yet. */
-  afterBroadcast?(p: InFlightBatch): void | Promise<void>;
-}
+export type PosterHooks = InFlightHooks;
+
+/**
+ * Batches in flight by default. Geth keeps 16 executable transactions per account in its pool
+ * whatever the pressure from others (txpool.accountslots), so 16 never get evicted for being
+ * too many; at the 120 KB batchMaxBytes ceiling they are ~2 MB of calldata, about two L1
+ * blocks of gas: a backlog of that size goes out in a couple of L1 blocks.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 export interface PosterOptions {
   redis: SealaneRedis;
@@ -74,6 +66,8 @@ export interface PosterOptions {
   resubmitMs: number;
   /** At least 10 (see bumpFees). */
   feeBumpPercent: number;
+  /** Most batches on their way to L1 at once (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
   /** Brotli level while the poster keeps up (default 11); lowered as a backlog grows. */
   compressionLevel?: number;
   /** L1 block to search Inbox events from when nothing narrower is known (default 0). */
@@ -87,47 +81,27 @@ export interface PosterOptions {
 export type PosterActivity = 'idle' | 'waiting' | 'sent' | 'error';
 
 export interface TickResult {
-  /** Nothing to post yet; a batch is in flight on L1; a transaction was just sent; or a step failed (retried next tick). */
+  /** Nothing to post yet; batches are in flight on L1; a transaction was just sent; or a step failed (retried next tick). */
   state: PosterActivity;
   /** Sequence numbers of the batches recorded as posted during this tick. */
   posted: number[];
-  /** The batch in flight after this tick, if any. */
-  inFlight?: number;
+  /** Sequence numbers of the batches in flight after this tick, in order. */
+  inFlight: number[];
 }
 
-type Step =
-  | { kind: 'idle' }
-  | { kind: 'waiting'; seq: number }
-  | { kind: 'sent'; seq: number }
-  | { kind: 'posted'; seq: number }
-  | { kind: 'again' };
-
-/** Read at most this many raw transaction bytes per maxBytes of batch into the selection window. */
-const WINDOW_RAW_FACTOR = 16;
-const MGET_CHUNK = 64;
-/** Steps per tick: lets one tick record a batch, then build and send the next. */
-const MAX_STEPS = 8;
 const GAS_MARGIN_PERCENT = 20n;
-
-interface AppendedLog {
-  seq: number;
-  firstBlock: number;
-  lastBlock: number;
-  dataHash: string;
-  txHash: string;
-  blockNumber: number;
-  blockHash: string;
-}
 
 export class Poster {
   private readonly provider: Provider;
   private readonly inbox: Contract;
+  private readonly l1: L1Inbox;
+  private readonly tx: L1TxManager;
   private readonly store: PosterStore;
-  private readonly maxLevel: number;
-  private chainId: bigint | null = null;
-  /** Next nonce for a new batch; null means "re-read from L1". */
-  private nonce: number | null = null;
+  private readonly inFlight: InFlight;
+  private readonly builder: BatchBuilder;
+  readonly maxInFlight: number;
   private needsSync = true;
+  private windowFull = false;
   private running: Promise<TickResult> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -135,15 +109,42 @@ export class Poster {
 
   constructor(private readonly o: PosterOptions) {
     if (!o.wallet.provider) throw new Error('the poster wallet must be connected to an L1 provider');
-    this.provider = o.wallet.provider;
-    this.inbox = inboxContract(o.inboxAddress, this.provider);
-    this.store = new PosterStore(o.redis, o.keys);
-    this.maxLevel = o.compressionLevel ?? MAX_BROTLI_LEVEL;
     if (!Number.isInteger(o.feeBumpPercent) || o.feeBumpPercent < MIN_FEE_BUMP_PERCENT) {
       throw new RangeError(
         `feeBumpPercent must be an integer >= ${MIN_FEE_BUMP_PERCENT}, got ${o.feeBumpPercent}`,
       );
     }
+    this.maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
+      throw new RangeError(`maxInFlight must be a positive integer, got ${o.maxInFlight}`);
+    }
+    this.provider = o.wallet.provider;
+    this.inbox = inboxContract(o.inboxAddress, this.provider);
+    this.l1 = new L1Inbox(this.inbox, this.provider);
+    this.tx = new L1TxManager(o.wallet, o.inboxAddress, o.feeBumpPercent);
+    this.store = new PosterStore(o.redis, o.keys);
+    this.inFlight = new InFlight({
+      tx: this.tx,
+      inbox: this.l1,
+      store: {
+        save: (b) => this.store.saveInFlight(b),
+        drop: (seqs) => this.store.dropInFlight(seqs),
+        confirm: (rec) => this.store.recordPosted(rec),
+      },
+      now: () => o.clock.now(),
+      logger: o.logger,
+      confirmations: o.confirmations,
+      resubmitMs: o.resubmitMs,
+      hooks: o.hooks,
+    });
+    this.builder = new BatchBuilder({
+      redis: o.redis,
+      keys: o.keys,
+      params: o.params,
+      inbox: this.inbox.interface,
+      maxLevel: o.compressionLevel,
+      now: () => o.clock.now(),
+    });
   }
 
   get address(): string {
@@ -170,8 +171,8 @@ export class Poster {
   }
 
   /**
-   * One step of work; never throws. Concurrent calls (queue jobs and the timer) share the
-   * running tick and cause one more pass after it, so steps never interleave.
+   * One pass of work; never throws. Concurrent calls (queue jobs and the timer) share the
+   * running tick and cause one more pass after it, so passes never interleave.
    */
   tick(): Promise<TickResult> {
     if (this.running) {
@@ -192,389 +193,157 @@ export class Poster {
     return this.running;
   }
 
+  /** Reconcile if needed, move the in-flight batches on, then fill the window with new ones. */
   private async pass(): Promise<TickResult> {
     const posted: number[] = [];
     try {
-      for (let i = 0; i < MAX_STEPS; i++) {
-        const s = await this.step();
-        switch (s.kind) {
-          case 'posted':
-            posted.push(s.seq);
-            continue;
-          case 'again':
-            continue;
-          case 'idle':
-            return { state: 'idle', posted };
-          case 'waiting':
-            return { state: 'waiting', posted, inFlight: s.seq };
-          case 'sent':
-            return { state: 'sent', posted, inFlight: s.seq };
-        }
+      if (this.needsSync) {
+        await this.sync();
+        this.needsSync = false;
       }
-      return { state: 'waiting', posted };
+      const pr = await this.inFlight.progress();
+      let sent = pr.sent;
+      const head = pr.confirmed.length ? await this.builder.sealedHead() : 0;
+      for (const rec of pr.confirmed) {
+        posted.push(rec.sequenceNumber);
+        this.o.logger.log(
+          `posted batch ${rec.sequenceNumber}: blocks ${rec.firstBlock}..${rec.lastBlock}, ${rec.compressedBytes} bytes ` +
+            `(${rec.rawBytes} raw), L1 block ${rec.l1BlockNumber}, tx ${rec.l1TxHash}; ` +
+            `lag ${Math.max(0, head - rec.lastBlock)} blocks, ${this.inFlight.size} in flight`,
+        );
+        await this.notify(rec);
+      }
+      if (pr.resync) {
+        this.needsSync = true;
+      } else {
+        sent += await this.fill(pr.l1BatchCount);
+      }
+      const state: PosterActivity = sent > 0 ? 'sent' : this.inFlight.size > 0 ? 'waiting' : 'idle';
+      await this.report(state);
+      return { state, posted, inFlight: this.seqs() };
     } catch (e: unknown) {
-      // Whatever failed, L1 is the truth: re-read it (batch count, nonce) before the next step.
+      // Whatever failed, L1 is the truth: re-read it (batch count, nonce) before the next pass.
       this.needsSync = true;
-      this.nonce = null;
-      this.o.logger.error(`poster step failed, will resync with L1: ${describe(e)}`);
-      return { state: 'error', posted };
+      this.o.logger.error(`poster step failed, will resync with L1: ${describeError(e)}`);
+      await this.report('error').catch(() => undefined);
+      return { state: 'error', posted, inFlight: this.seqs() };
     }
-  }
-
-  private async step(): Promise<Step> {
-    if (this.needsSync) {
-      await this.sync();
-      this.needsSync = false;
-    }
-    const st = await this.store.load();
-    if (!st) throw new PosterStateError('poster state is missing after sync');
-    return st.pending ? this.progress(st, st.pending) : this.build(st);
   }
 
   /** Reconciles Redis with the Inbox on L1 (on start and after errors). */
   private async sync(): Promise<void> {
-    const [countB, nextB] = await Promise.all([
-      this.inbox.batchCount() as Promise<bigint>,
-      this.inbox.nextBlock() as Promise<bigint>,
-    ]);
-    const count = Number(countB);
-    const next = Number(nextB);
-    const st = (await this.store.load()) ?? { nextBatch: 0, nextBlock: next, pending: null };
-    let pending = st.pending;
-    if (pending && (pending.seq > count || (pending.seq === count && pending.firstBlock !== next))) {
-      this.o.logger.warn(
-        `in-flight batch ${pending.seq} (blocks ${pending.firstBlock}..${pending.lastBlock}) does not follow the Inbox ` +
-          `(batchCount ${count}, nextBlock ${next}); dropping it and rebuilding from L1`,
-      );
-      pending = null;
-    }
-    if (pending) {
-      // It is either still on its way (seq === count) or landed (seq < count): progress() decides.
-      this.o.logger.log(
-        `resuming in-flight batch ${pending.seq} (L1 tx ${pending.hash}, nonce ${pending.nonce})`,
-      );
-    } else {
-      if (st.nextBatch > count) {
-        this.o.logger.error(
-          `Redis records batches up to ${st.nextBatch - 1} but the Inbox counts ${count}: L1 lost batches ` +
-            `(a reorg deeper than the confirmations?); posting again from batch ${count}`,
-        );
-      }
-      for (let seq = st.nextBatch; seq < count; seq++) await this.adopt(seq);
-      await this.store.reset(count, next);
-    }
-    this.nonce = await this.provider.getTransactionCount(this.address, 'pending');
+    const r = await reconcile({
+      inbox: this.l1,
+      tx: this.tx,
+      store: this.store,
+      logger: this.o.logger,
+      logFromBlock: this.o.logFromBlock ?? 0,
+      onAdopted: (rec) => this.notify(rec),
+    });
+    this.inFlight.reset(r.kept, r.nextNonce, r.dropped);
+    await this.inFlight.rebroadcast(r.batchCount);
   }
 
-  /** Records a batch that is on L1 but not in Redis (e.g. Redis lost its last writes). */
-  private async adopt(seq: number): Promise<void> {
-    const before = seq > 0 ? await this.store.posted(seq - 1) : null;
-    const log = await this.findAppended(seq, before?.l1BlockNumber ?? this.o.logFromBlock ?? 0);
-    if (!log)
-      throw new PosterStateError(`the Inbox counts batch ${seq} but its BatchAppended event was not found`);
-    const rec = await this.recordFromL1(log);
-    await this.store.recordAdopted(rec);
-    this.o.logger.warn(
-      `adopted batch ${seq} (blocks ${rec.firstBlock}..${rec.lastBlock}) found on L1 in ${rec.l1TxHash}`,
-    );
-    await this.notify(rec);
-  }
-
-  /** Drives the in-flight batch: finalise once confirmed, rebroadcast, bump fees, or drop it. */
-  private async progress(st: PosterState, p: InFlightBatch): Promise<Step> {
-    const landed = await this.findAppended(p.seq, p.l1FromBlock);
-    if (landed) {
-      if (p.minedIn?.blockHash !== landed.blockHash) {
-        p.minedIn = { blockNumber: landed.blockNumber, blockHash: landed.blockHash, txHash: landed.txHash };
-        await this.store.savePending(p);
-      }
-      const head = await this.provider.getBlockNumber();
-      if (head - landed.blockNumber + 1 < Math.max(1, this.o.confirmations))
-        return { kind: 'waiting', seq: p.seq };
-      // The event was read at some head; make sure its block is still canonical now.
-      const receipt = await this.provider.getTransactionReceipt(landed.txHash);
-      if (!receipt || receipt.blockHash !== landed.blockHash) return { kind: 'waiting', seq: p.seq };
-      const ours = p.attempts.includes(landed.txHash);
-      const rec: PostedBatch = ours
-        ? {
-            sequenceNumber: p.seq,
-            firstBlock: landed.firstBlock,
-            lastBlock: landed.lastBlock,
-            l1TxHash: landed.txHash,
-            l1BlockNumber: landed.blockNumber,
-            rawBytes: p.rawBytes,
-            compressedBytes: p.compressedBytes,
-            dataHash: landed.dataHash,
-          }
-        : await this.recordFromL1(landed);
-      await this.store.recordPosted(rec);
-      if (ours) this.nonce = Math.max(this.nonce ?? 0, p.nonce + 1);
-      else {
-        this.o.logger.warn(
-          `batch ${p.seq} landed in ${landed.txHash}, not one of this poster's transactions`,
-        );
-        this.needsSync = true;
-      }
-      this.o.logger.log(
-        `posted batch ${p.seq}: blocks ${rec.firstBlock}..${rec.lastBlock}, ${rec.compressedBytes} bytes ` +
-          `(${rec.rawBytes} raw), L1 block ${rec.l1BlockNumber}, tx ${rec.l1TxHash}`,
-      );
-      await this.notify(rec);
-      return { kind: 'posted', seq: p.seq };
-    }
-
-    if (p.minedIn) {
-      this.o.logger.warn(
-        `batch ${p.seq}: its L1 transaction ${p.minedIn.txHash} left the chain (reorg at L1 block ` +
-          `${p.minedIn.blockNumber}); broadcasting it again`,
-      );
-      delete p.minedIn;
-      await this.store.savePending(p);
-      await this.broadcast(p);
-      return { kind: 'waiting', seq: p.seq };
-    }
-
-    const mined = await this.provider.getTransactionCount(this.address, 'latest');
-    if (mined > p.nonce) {
-      // Nonce used but no event: unless the batch landed between the two reads, it never will.
-      if (Number(await this.inbox.batchCount()) > p.seq) return { kind: 'waiting', seq: p.seq };
-      const reverted = await this.revertedAttempt(p);
-      this.o.logger.error(
-        `batch ${p.seq}: nonce ${p.nonce} was used without appending it (` +
-          (reverted ? `transaction ${reverted} reverted` : 'another transaction took the nonce') +
-          '); building it again',
-      );
-      await this.store.reset(st.nextBatch, st.nextBlock);
+  /**
+   * Builds and sends new batches while the window has room. A batch that is not full (it goes
+   * because its oldest block is old) may take only the first half of the window: while L1
+   * stalls, small batches would otherwise fill every slot and the backlog behind them would
+   * wait for the slots to free up instead of going out in full batches.
+   */
+  private async fill(l1BatchCount: number | null): Promise<number> {
+    const st = await this.store.cursor();
+    const tail = this.inFlight.tail;
+    let cursor = tail
+      ? { seq: tail.seq + 1, block: tail.lastBlock + 1 }
+      : st
+        ? { seq: st.nextBatch, block: st.nextBlock }
+        : null;
+    if (!cursor) {
       this.needsSync = true;
-      return { kind: 'again' };
+      return 0;
     }
-
-    if (this.o.clock.now() - p.sentAtMs >= this.o.resubmitMs) {
-      await this.resubmit(p);
-      return { kind: 'sent', seq: p.seq };
+    if (l1BatchCount !== null && cursor.seq < l1BatchCount) {
+      // L1 holds batches past everything we have in flight (Redis lost records): adopt them first.
+      this.needsSync = true;
+      return 0;
     }
-    // A node that restarted or dropped it, or a crash before the first broadcast: send it again.
-    if (!(await this.provider.getTransaction(p.hash))) {
-      this.o.logger.warn(`batch ${p.seq}: L1 node does not know ${p.hash}; broadcasting it again`);
-      await this.broadcast(p);
-    }
-    return { kind: 'waiting', seq: p.seq };
-  }
-
-  /** Batches the pending sealed blocks and sends the batch when it is full or old enough. */
-  private async build(st: PosterState): Promise<Step> {
-    const head = Number((await this.o.redis.get(this.o.keys.sealedHead())) ?? 0);
-    if (head < st.nextBlock) return { kind: 'idle' };
-    const params = (await this.o.params.snapshot(head)).values;
-    const { blocks, more } = await this.loadWindow(st.nextBlock, head, params.batchMaxBytes);
-    const level = compressionLevel(
-      estimateBacklog({
-        pendingBlocks: head - st.nextBlock + 1,
-        postedBlocks: Math.max(0, st.nextBlock - 1),
-        postedBatches: st.nextBatch,
-      }),
-      this.maxLevel,
-    );
-    const sel = selectBatch(blocks, {
-      maxBytes: params.batchMaxBytes,
-      maxDelayMs: params.batchMaxDelayMs,
-      nowMs: this.o.clock.now(),
-      level,
-      more,
-    });
-    if (!sel.post || !sel.batch) return { kind: 'idle' };
-
-    const seq = st.nextBatch;
-    const firstBlock = sel.blocks[0].number;
-    const lastBlock = sel.blocks[sel.blocks.length - 1].number;
-    const calldata = this.inbox.interface.encodeFunctionData('appendBatch', [
-      seq,
-      firstBlock,
-      lastBlock,
-      sel.batch.data,
-    ]);
-    let gas: bigint;
-    try {
-      gas = await this.provider.estimateGas({ from: this.address, to: this.o.inboxAddress, data: calldata });
-    } catch (e: unknown) {
-      if (isError(e, 'CALL_EXCEPTION')) {
-        const why = e.data ? this.inbox.interface.parseError(e.data)?.name : undefined;
-        this.o.logger.warn(
-          `batch ${seq}: the Inbox would refuse it (${why ?? e.shortMessage}); re-reading L1`,
-        );
-        this.needsSync = true;
-        return { kind: 'again' };
-      }
-      throw e;
-    }
-    this.nonce ??= await this.provider.getTransactionCount(this.address, 'pending');
-    const fees = eip1559Fees(await this.provider.getFeeData());
-    const l1FromBlock = await this.provider.getBlockNumber();
-    const gasLimit = (gas * (100n + GAS_MARGIN_PERCENT)) / 100n;
-    const signed = await this.sign({ nonce: this.nonce, data: calldata, gasLimit, fees });
-    const p: InFlightBatch = {
-      seq,
-      firstBlock,
-      lastBlock,
-      dataHash: keccak256(sel.batch.data),
-      rawBytes: sel.batch.rawBytes,
-      compressedBytes: sel.batch.compressedBytes,
-      nonce: this.nonce,
-      gasLimit: gasLimit.toString(),
-      raw: signed.raw,
-      hash: signed.hash,
-      maxFeePerGas: fees.maxFeePerGas.toString(),
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
-      sentAtMs: this.o.clock.now(),
-      attempts: [signed.hash],
-      l1FromBlock,
-    };
-    await this.store.savePending(p);
-    await this.o.hooks?.afterPersist?.(p);
-    this.o.logger.log(
-      `sending batch ${seq}: blocks ${firstBlock}..${lastBlock} (${sel.reason}), ${p.compressedBytes} bytes at ` +
-        `Brotli ${level}, nonce ${p.nonce}, tx ${p.hash}`,
-    );
-    await this.broadcast(p);
-    await this.o.hooks?.afterBroadcast?.(p);
-    return { kind: 'sent', seq };
-  }
-
-  /** Re-signs the in-flight batch with the same nonce and higher fees, recorded before broadcast. */
-  private async resubmit(p: InFlightBatch): Promise<void> {
-    const prev = {
-      maxFeePerGas: BigInt(p.maxFeePerGas),
-      maxPriorityFeePerGas: BigInt(p.maxPriorityFeePerGas),
-    };
-    const fees = bumpFees(prev, eip1559Fees(await this.provider.getFeeData()), this.o.feeBumpPercent);
-    const data = Transaction.from(p.raw).data;
-    const signed = await this.sign({ nonce: p.nonce, data, gasLimit: BigInt(p.gasLimit), fees });
-    const next: InFlightBatch = {
-      ...p,
-      raw: signed.raw,
-      hash: signed.hash,
-      maxFeePerGas: fees.maxFeePerGas.toString(),
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
-      sentAtMs: this.o.clock.now(),
-      attempts: [...p.attempts, signed.hash],
-    };
-    await this.store.savePending(next);
-    this.o.logger.warn(
-      `batch ${p.seq}: not mined after ${this.o.resubmitMs} ms; replacing ${p.hash} with ${signed.hash} ` +
-        `(max fee ${fees.maxFeePerGas}, tip ${fees.maxPriorityFeePerGas})`,
-    );
-    await this.broadcast(next);
-  }
-
-  private async sign(t: { nonce: number; data: string; gasLimit: bigint; fees: Eip1559Fees }) {
-    this.chainId ??= (await this.provider.getNetwork()).chainId;
-    const raw = await this.o.wallet.signTransaction({
-      type: 2,
-      chainId: this.chainId,
-      nonce: t.nonce,
-      to: this.o.inboxAddress,
-      data: t.data,
-      value: 0n,
-      gasLimit: t.gasLimit,
-      maxFeePerGas: t.fees.maxFeePerGas,
-      maxPriorityFeePerGas: t.fees.maxPriorityFeePerGas,
-    });
-    return { raw, hash: keccak256(raw) };
-  }
-
-  /** Hands the signed transaction to the L1 node. Failures leave the in-flight record for progress(). */
-  private async broadcast(p: InFlightBatch): Promise<void> {
-    try {
-      await this.provider.broadcastTransaction(p.raw);
-    } catch (e: unknown) {
-      if (isError(e, 'NONCE_EXPIRED')) {
-        // Mined already (this or an earlier attempt), or taken by another transaction: L1 will tell.
-        this.o.logger.warn(`batch ${p.seq}: nonce ${p.nonce} already used on L1; checking what landed`);
-      } else if (isError(e, 'REPLACEMENT_UNDERPRICED')) {
-        this.o.logger.warn(
-          `batch ${p.seq}: L1 node holds a pricier transaction with nonce ${p.nonce}; bumping fees`,
-        );
-        await this.store.savePending({ ...p, sentAtMs: 0 });
-      } else if (isError(e, 'INSUFFICIENT_FUNDS')) {
-        this.o.logger.error(
-          `batch ${p.seq}: poster account ${this.address} cannot pay for ${p.hash}; top it up`,
-        );
+    const partialSlots = Math.max(1, Math.floor(this.maxInFlight / 2));
+    let sent = 0;
+    while (this.inFlight.size < this.maxInFlight) {
+      const built = await this.builder.next(cursor, this.inFlight.size < partialSlots);
+      if (!built) break;
+      let gasLimit: bigint;
+      if (this.inFlight.size === 0) {
+        // Alone in flight, the chain as it is can price it, and says if the Inbox would refuse it.
+        try {
+          const gas = await this.provider.estimateGas({
+            from: this.address,
+            to: this.o.inboxAddress,
+            data: built.calldata,
+          });
+          gasLimit = (gas * (100n + GAS_MARGIN_PERCENT)) / 100n;
+        } catch (e: unknown) {
+          if (isError(e, 'CALL_EXCEPTION')) {
+            const why = e.data ? this.inbox.interface.parseError(e.data)?.name : undefined;
+            this.o.logger.warn(
+              `batch ${built.seq}: the Inbox would refuse it (${why ?? e.shortMessage}); re-reading L1`,
+            );
+            this.needsSync = true;
+            break;
+          }
+          throw e;
+        }
       } else {
-        // E.g. "already known" after a restart: harmless; anything else is retried next tick.
-        this.o.logger.warn(`batch ${p.seq}: broadcasting ${p.hash} failed (${describe(e)})`);
+        gasLimit = appendBatchGasLimit(built.calldata);
       }
+      const l1FromBlock = await this.l1.head();
+      const { batch, result } = await this.inFlight.add({ ...built, gasLimit, l1FromBlock });
+      sent++;
+      this.o.logger.log(
+        `sending batch ${batch.seq}: blocks ${batch.firstBlock}..${batch.lastBlock} (${built.reason}), ` +
+          `${batch.compressedBytes} bytes at Brotli ${built.level}, nonce ${batch.nonce}, tx ${batch.hash} ` +
+          `(${this.inFlight.size}/${this.maxInFlight} in flight)`,
+      );
+      // A refused broadcast is progress()'s to settle; do not pile more nonces behind it.
+      if (result !== 'sent') break;
+      cursor = { seq: batch.seq + 1, block: batch.lastBlock + 1 };
     }
-  }
-
-  /** The BatchAppended event of `seq` on the canonical chain, if any. */
-  private async findAppended(seq: number, fromBlock: number): Promise<AppendedLog | null> {
-    const logs = await this.inbox.queryFilter(this.inbox.filters.BatchAppended(seq), fromBlock, 'latest');
-    const log = logs.filter(isEventLog).at(-1);
-    if (!log) return null;
-    return {
-      seq,
-      firstBlock: Number(log.args.firstBlock),
-      lastBlock: Number(log.args.lastBlock),
-      dataHash: String(log.args.dataHash),
-      txHash: log.transactionHash,
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-    };
-  }
-
-  /** Builds the record of a landed batch from its L1 transaction alone. */
-  private async recordFromL1(log: AppendedLog): Promise<PostedBatch> {
-    const tx = await this.provider.getTransaction(log.txHash);
-    const parsed = tx ? this.inbox.interface.parseTransaction({ data: tx.data }) : null;
-    if (!parsed || parsed.name !== 'appendBatch') {
-      throw new PosterStateError(
-        `L1 transaction ${log.txHash} of batch ${log.seq} is not an appendBatch call`,
+    const full = this.inFlight.size >= this.maxInFlight;
+    if (full && !this.windowFull) {
+      const waiting = (await this.builder.sealedHead()) - (this.inFlight.tail?.lastBlock ?? 0);
+      this.o.logger.warn(
+        `all ${this.maxInFlight} in-flight slots taken (L1 slow?); ${Math.max(0, waiting)} sealed blocks wait for a slot`,
       );
     }
-    const data = getBytes(parsed.args.data as string);
-    return {
-      sequenceNumber: log.seq,
-      firstBlock: log.firstBlock,
-      lastBlock: log.lastBlock,
-      l1TxHash: log.txHash,
-      l1BlockNumber: log.blockNumber,
-      rawBytes: inflateBatch(data).length,
-      compressedBytes: data.length,
-      dataHash: log.dataHash,
+    this.windowFull = full;
+    return sent;
+  }
+
+  /** The lag, for operators and the gateway: written to Redis after every pass. */
+  private async report(activity: PosterActivity): Promise<PosterStatus> {
+    const [st, sealedHead] = await Promise.all([this.store.cursor(), this.builder.sealedHead()]);
+    const batches = this.inFlight.batches;
+    const postedBlock = Math.max(0, (st?.nextBlock ?? 1) - 1);
+    const sentBlock = batches.at(-1)?.lastBlock ?? postedBlock;
+    const status: PosterStatus = {
+      sealedHead,
+      postedBlock,
+      sentBlock,
+      lagBlocks: Math.max(0, sealedHead - postedBlock),
+      unsentBlocks: Math.max(0, sealedHead - sentBlock),
+      inFlight: batches.length,
+      maxInFlight: this.maxInFlight,
+      nextBatch: st?.nextBatch ?? 0,
+      nonces: batches.length ? [batches[0].nonce, batches.at(-1)!.nonce] : null,
+      activity,
+      updatedAtMs: this.o.clock.now(),
     };
+    await this.store.writeStatus(status);
+    return status;
   }
 
-  private async revertedAttempt(p: InFlightBatch): Promise<string | null> {
-    for (const h of p.attempts) {
-      const r = await this.provider.getTransactionReceipt(h);
-      if (r && r.status === 0) return h;
-    }
-    return null;
-  }
-
-  /** Reads sealed blocks from `from`, up to a raw-size budget; `more` when blocks remain beyond it. */
-  private async loadWindow(
-    from: number,
-    head: number,
-    maxBytes: number,
-  ): Promise<{ blocks: PendingBlock[]; more: boolean }> {
-    const budget = maxBytes * WINDOW_RAW_FACTOR;
-    const blocks: PendingBlock[] = [];
-    let raw = 0;
-    for (let start = from; start <= head; start += MGET_CHUNK) {
-      const nums = Array.from({ length: Math.min(MGET_CHUNK, head - start + 1) }, (_, i) => start + i);
-      const jsons = await this.o.redis.mget(nums.map((n) => this.o.keys.block(n)));
-      for (let i = 0; i < nums.length; i++) {
-        const json = jsons[i];
-        if (!json) throw new SealedBlockMissingError(nums[i]);
-        const b = JSON.parse(json) as SealedBlock;
-        const txs = b.txs.map((t) => getBytes(t));
-        blocks.push({ number: b.number, timestamp: b.timestamp, startMs: b.startMs, txs });
-        raw += txs.reduce((s, t) => s + t.length, 0);
-        if (raw > budget) return { blocks, more: nums[i] < head };
-      }
-    }
-    return { blocks, more: false };
+  private seqs(): number[] {
+    return this.inFlight.batches.map((b) => b.seq);
   }
 
   private async notify(rec: PostedBatch): Promise<void> {
@@ -589,19 +358,7 @@ export class Poster {
         compressedBytes: rec.compressedBytes,
       });
     } catch (e: unknown) {
-      this.o.logger.warn(`onPosted failed for batch ${rec.sequenceNumber}: ${describe(e)}`);
+      this.o.logger.warn(`onPosted failed for batch ${rec.sequenceNumber}: ${describeError(e)}`);
     }
   }
-}
-
-function isEventLog(l: Log | EventLog): l is EventLog {
-  return 'args' in l;
-}
-
-/** One line for a log: ethers errors by code and short message, others by name and message. */
-function describe(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const { code, shortMessage } = e as Error & { code?: unknown; shortMessage?: unknown };
-  if (typeof code === 'string' && typeof shortMessage === 'string') return `${code}: ${shortMessage}`;
-  return `${e.name}: ${e.message}`;
 }

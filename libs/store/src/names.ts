@@ -95,9 +95,13 @@ export class Keys {
   govHistory(): string {
     return this.k('gov', 'history');
   }
-  /** HASH poster state: nextBatch, nextBlock, pending (JSON of an in-flight L1 tx). */
+  /** HASH poster state: nextBatch, nextBlock, inflight:<seq> (JSON of each in-flight L1 tx). */
   posterState(): string {
     return this.k('poster', 'state');
+  }
+  /** STRING JSON PosterStatus: the poster's lag and in-flight count, rewritten every pass. */
+  posterStatus(): string {
+    return this.k('poster', 'status');
   }
   /** STRING JSON PostedBatch by sequence number. */
   batch(seq: number): string {

@@ -1,0 +1,141 @@
+/**
+ * The next batch from the sealed blocks in Redis: reads a window from the cursor, picks the
+ * blocks (@sealane/batch) and encodes the Inbox call. Knows nothing of nonces or L1 state.
+ */
+import { getBytes, keccak256, type Interface } from 'ethers';
+import {
+  compressionLevel,
+  estimateBacklog,
+  MAX_BROTLI_LEVEL,
+  selectBatch,
+  type PendingBlock,
+  type SelectReason,
+} from '@sealane/batch';
+import type { ParamsStore } from '@sealane/params';
+import type { Keys, SealaneRedis, SealedBlock } from '@sealane/store';
+import { SealedBlockMissingError } from './poster.error';
+
+/** Read at most this many raw transaction bytes per maxBytes of batch into the selection window. */
+const WINDOW_RAW_FACTOR = 16;
+const MGET_CHUNK = 64;
+
+export interface BuiltBatch {
+  seq: number;
+  firstBlock: number;
+  lastBlock: number;
+  calldata: string;
+  dataHash: string;
+  rawBytes: number;
+  compressedBytes: number;
+  reason: SelectReason;
+  level: number;
+}
+
+export class BatchBuilder {
+  constructor(
+    private readonly o: {
+      redis: SealaneRedis;
+      keys: Keys;
+      params: ParamsStore;
+      inbox: Interface;
+      /** Brotli level while the poster keeps up. */
+      maxLevel?: number;
+      now: () => number;
+    },
+  ) {}
+
+  async sealedHead(): Promise<number> {
+    return Number((await this.o.redis.get(this.o.keys.sealedHead())) ?? 0);
+  }
+
+  /**
+   * The batch starting at the cursor, if it should go now: full, or (when `partial` is allowed)
+   * its oldest block has waited batchMaxDelayMs. `postedBatches` tunes compression to the backlog.
+   */
+  async next(cursor: { seq: number; block: number }, partial: boolean): Promise<BuiltBatch | null> {
+    const head = await this.sealedHead();
+    if (head < cursor.block) return null;
+    const params = (await this.o.params.snapshot(head)).values;
+    const { blocks, more } = await this.loadWindow(cursor.block, head, params.batchMaxBytes);
+    const level = compressionLevel(
+      estimateBacklog({
+        pendingBlocks: head - cursor.block + 1,
+        postedBlocks: Math.max(0, cursor.block - 1),
+        postedBatches: cursor.seq,
+      }),
+      this.o.maxLevel ?? MAX_BROTLI_LEVEL,
+    );
+    const sel = selectBatch(blocks, {
+      maxBytes: params.batchMaxBytes,
+      maxDelayMs: params.batchMaxDelayMs,
+      nowMs: this.o.now(),
+      level,
+      more,
+    });
+    if (!sel.post || !sel.batch) return null;
+    if (sel.reason !== 'full' && !partial) return null;
+    const firstBlock = sel.blocks[0].number;
+    const lastBlock = sel.blocks[sel.blocks.length - 1].number;
+    return {
+      seq: cursor.seq,
+      firstBlock,
+      lastBlock,
+      calldata: this.o.inbox.encodeFunctionData('appendBatch', [
+        cursor.seq,
+        firstBlock,
+        lastBlock,
+        sel.batch.data,
+      ]),
+      dataHash: keccak256(sel.batch.data),
+      rawBytes: sel.batch.rawBytes,
+      compressedBytes: sel.batch.compressedBytes,
+      reason: sel.reason,
+      level,
+    };
+  }
+
+  /** Reads sealed blocks from `from`, up to a raw-size budget; `more` when blocks remain beyond it. */
+  private async loadWindow(
+    from: number,
+    head: number,
+    maxBytes: number,
+  ): Promise<{ blocks: PendingBlock[]; more: boolean }> {
+    const budget = maxBytes * WINDOW_RAW_FACTOR;
+    const blocks: PendingBlock[] = [];
+    let raw = 0;
+    for (let start = from; start <= head; start += MGET_CHUNK) {
+      const nums = Array.from({ length: Math.min(MGET_CHUNK, head - start + 1) }, (_, i) => start + i);
+      const jsons = await this.o.redis.mget(nums.map((n) => this.o.keys.block(n)));
+      for (let i = 0; i < nums.length; i++) {
+        const json = jsons[i];
+        if (!json) throw new SealedBlockMissingError(nums[i]);
+        const b = JSON.parse(json) as SealedBlock;
+        const txs = b.txs.map((t) => getBytes(t));
+        blocks.push({ number: b.number, timestamp: b.timestamp, startMs: b.startMs, txs });
+        raw += txs.reduce((s, t) => s + t.length, 0);
+        if (raw > budget) return { blocks, more: nums[i] < head };
+      }
+    }
+    return { blocks, more: false };
+  }
+}
+
+/**
+ * An upper bound on the gas of `Inbox.appendBatch` with this call data, for a batch behind
+ * others in flight: eth_estimateGas runs on the chain as it is, where the Inbox still expects
+ * an earlier sequence number and would refuse it. Intrinsic gas is the larger of the standard
+ * calldata price (4/16 per zero/non-zero byte) and the EIP-7623 floor (10/40); execution is
+ * at most four fresh storage writes, three cold reads, the event and the copy and hash of the
+ * data (linear in words, plus memory's quadratic term), with room to spare.
+ */
+export function appendBatchGasLimit(calldata: string): bigint {
+  const bytes = getBytes(calldata);
+  let zero = 0;
+  for (const b of bytes) if (b === 0) zero++;
+  const nonzero = bytes.length - zero;
+  const words = Math.ceil(bytes.length / 32);
+  const execution = 150_000 + 15 * words + Math.ceil((words * words) / 512);
+  const standard = 21_000 + 4 * zero + 16 * nonzero + execution;
+  const floor = 21_000 + 10 * zero + 40 * nonzero;
+  return (BigInt(Math.max(standard, floor)) * 120n) / 100n;
+}
