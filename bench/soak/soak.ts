@@ -10,7 +10,17 @@
  * Prints a table (one row per check and per fault kind) and one summary line; exits 0 only when
  * every check passes. Not part of `npm test`: it takes minutes and is a measurement of the whole.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet, type EventLog } from 'ethers';
@@ -143,6 +153,8 @@ interface FaultRecord extends PlannedFault {
   startedAt: number;
   head: number;
   error?: string;
+  /** For an L1 freeze: seconds from the restore until the Inbox covers the head at the restore. */
+  catchUp?: number;
 }
 
 interface Check {
@@ -167,7 +179,11 @@ async function main(): Promise<number> {
       cleanup();
       process.exit(130);
     });
-  process.once('exit', () => killAll());
+  // Also on an uncaught error: nothing of the soak may outlive it.
+  process.once('exit', () => {
+    killAll();
+    removeDir(dir);
+  });
   try {
     return await soak(opts, dir, () => ending);
   } finally {
@@ -279,6 +295,8 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
     `all components up; fee recipient ${info.feeRecipient}; load for ${opts.duration} s, ${plan.length} faults`,
   );
 
+  const inbox = inboxContract(inboxAddress, l1);
+
   // Load.
   let stopping = false;
   const ctx = {
@@ -294,6 +312,14 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   const priv = new PrivateLoad(ctx, users);
   const loadStart = clock();
   const loads = Promise.all([pub.run(), bundles.run(), priv.run()]);
+  // The head over time, to report the longest stretch without a new block (and what preceded it).
+  const heads: { at: number; head: number }[] = [];
+  const sampler = setInterval(() => {
+    void rpcCall<string>(infra.l2Url, 'eth_blockNumber', [], 2000).then(
+      (h) => heads.push({ at: clock(), head: Number(h) }),
+      () => undefined,
+    );
+  }, 250);
 
   // Faults: each at its time; two faults on the same target never overlap.
   const done: FaultRecord[] = [];
@@ -323,6 +349,12 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
         await rpcCall(infra.l1Url, 'evm_setIntervalMining', [0]);
         await sleep(f.downFor * 1000);
         await rpcCall(infra.l1Url, 'evm_setIntervalMining', [1]);
+        const restoredAt = clock();
+        const h = await engineHead();
+        void waitFor('the poster to catch up', 600_000, async () => Number(await inbox.nextBlock()) > h).then(
+          () => (rec.catchUp = clock() - restoredAt),
+          () => undefined,
+        );
       } else if (f.kind === 'restart redis') {
         await kill(infra.redis, 'SIGKILL');
         await sleep(f.downFor * 1000);
@@ -344,6 +376,7 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   log('load stopping; waiting for the clients');
   stopping = true;
   await loads;
+  clearInterval(sampler);
   const loadSeconds = clock() - loadStart;
 
   // Drain: every acknowledged item final, then stop the builders and let the poster post the head.
@@ -367,7 +400,6 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   }).catch((e: unknown) => log(String(e)));
   await Promise.all([comps['builder-a'].stop('SIGTERM'), comps['builder-b'].stop('SIGTERM')]);
   const head = await engineHead();
-  const inbox = inboxContract(inboxAddress, l1);
   log(`builders stopped at head ${head}; waiting for the poster to post it`);
   await waitFor('the poster to post the head', Math.max(120_000, 20 * opts.slotMs), async () => {
     return Number(await inbox.nextBlock()) > head;
@@ -382,9 +414,12 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
       ? `; last fault before: ${f.kind} (${f.target}) at ${f.startedAt.toFixed(1)} s, head ${f.head}`
       : '';
   };
+  /** The faults injected while the head was near `slot` (its slot was open or about to be). */
   const faultAround = (slot: number): string => {
-    const f = [...done].reverse().find((x) => x.head <= slot);
-    return f ? `; last fault before slot ${slot}: ${f.kind} (${f.target}) at head ${f.head}` : '';
+    const fs = done.filter((x) => x.head >= slot - 3 && x.head <= slot);
+    return fs.length
+      ? `; faults at heads ${slot - 3}..${slot}: ${fs.map((f) => `${f.kind} (${f.target}) at head ${f.head}, ${f.startedAt.toFixed(1)} s`).join('; ')}`
+      : '';
   };
   const check = (name: string, bad: string[], detail: string) =>
     checks.push({
@@ -726,12 +761,32 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
       fs
         .map(
           (f) =>
-            `${f.startedAt.toFixed(0)}s/${f.downFor}s${f.kind.includes('builder') ? ` ${f.target}` : ''}`,
+            `${f.startedAt.toFixed(0)}s/${f.downFor}s${f.kind.includes('builder') ? ` ${f.target}` : ''}` +
+            (f.kind === 'freeze L1'
+              ? ` (poster caught up ${f.catchUp === undefined ? 'never' : `${f.catchUp.toFixed(1)} s`} after)`
+              : ''),
         )
         .join(' '),
     ]);
   }
   const fmt = (m: Map<string, number>) => [...m].map(([k, v]) => `${k} ${v}`).join(', ');
+  let stall = { from: 0, to: 0, head: 0 };
+  for (let i = 1, since = 0; i < heads.length; i++) {
+    if (heads[i].head !== heads[since].head) since = i;
+    else if (heads[i].at - heads[since].at > stall.to - stall.from)
+      stall = { from: heads[since].at, to: heads[i].at, head: heads[since].head };
+  }
+  const inStall = done.filter(
+    (f) => f.startedAt >= stall.from - opts.slotMs / 1000 && f.startedAt <= stall.to,
+  );
+  rows.push([
+    'longest L2 stall (info)',
+    `${(stall.to - stall.from).toFixed(1)} s`,
+    `head ${stall.head} from ${stall.from.toFixed(1)} s to ${stall.to.toFixed(1)} s (slot ${opts.slotMs / 1000} s)` +
+      (inStall.length
+        ? `; faults: ${inStall.map((f) => `${f.kind} (${f.target}) at ${f.startedAt.toFixed(1)} s`).join(', ')}`
+        : ''),
+  ]);
   rows.push([
     'load: public',
     String(pub.acked.length),
@@ -766,6 +821,13 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
       `${contradictions.length + bundleContra.length + commitContra.length} contradictions, audit ${auditOk ? 'clean' : 'FAILED'}, ` +
       `verify ${report.ok ? 'OK' : 'FAILED'}${failed.length ? `; FAILED: ${failed.map((c) => c.name).join('; ')}` : ''} (seed ${opts.seed})`,
   );
+  if (failed.length) {
+    // Keep the evidence: the components' and Redis' logs (capped), not the anvils'.
+    const keep = mkdtempSync(join(tmpdir(), `sealane-soak-logs-${opts.seed}-`));
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.log') && !n.startsWith('anvil')))
+      copyFileSync(join(dir, f), join(keep, f));
+    console.log(`logs kept in ${keep}`);
+  }
   redis.disconnect();
   l1.destroy();
   return failed.length ? 1 : 0;
