@@ -742,6 +742,18 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
     crashes,
     `${Object.values(comps).reduce((a, c) => a + c.starts, 0)} starts`,
   );
+  // What the logs say about the event bus after Redis restarts (issue 9 item 6 quotes this line).
+  const gaveUp = Object.values(comps)
+    .map((c) => {
+      let text = '';
+      try {
+        text = readFileSync(c.logFile, 'utf8');
+      } catch {
+        /* no log */
+      }
+      return [c.name, text.split('No further reconnection attempts will be made').length - 1] as const;
+    })
+    .filter(([, n]) => n > 0);
   const faultErrors = done
     .filter((f) => f.error)
     .map((f) => `${f.kind} at ${f.startedAt.toFixed(1)} s: ${f.error}`);
@@ -779,6 +791,11 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   const inStall = done.filter(
     (f) => f.startedAt >= stall.from - opts.slotMs / 1000 && f.startedAt <= stall.to,
   );
+  rows.push([
+    'event bus gave up on Redis (info)',
+    String(gaveUp.reduce((a, [, n]) => a + n, 0)),
+    gaveUp.map(([c, n]) => `${c} ${n}`).join(', ') || 'never: "No further reconnection attempts" in no log',
+  ]);
   rows.push([
     'longest L2 stall (info)',
     `${(stall.to - stall.from).toFixed(1)} s`,
