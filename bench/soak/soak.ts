@@ -321,22 +321,21 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
     );
   }, 250);
 
-  // Faults: each at its time; two faults on the same target never overlap.
+  // Faults: each at its time (or when the previous fault on its target is over).
   const done: FaultRecord[] = [];
   const busy = new Map<string, Promise<void>>();
   const faultRuns: Promise<void>[] = [];
   for (const f of plan) {
     const wait = (loadStart + f.at - clock()) * 1000;
     if (wait > 0) await sleep(wait);
-    faultRuns.push(
-      (async () => {
-        const target = await resolveTarget(f.kind, rget);
-        await busy.get(target);
-        const run = inject(f, target);
-        busy.set(target, run);
-        await run;
-      })(),
+    // Faults on one target run one after the other; the two builders count as one target, so
+    // that a builder fault picks the leader or the standby only once the previous one is over.
+    const key = f.kind.includes('builder') ? 'builders' : f.kind;
+    const run = (busy.get(key) ?? Promise.resolve()).then(async () =>
+      inject(f, await resolveTarget(f.kind, rget)),
     );
+    busy.set(key, run);
+    faultRuns.push(run);
   }
   async function inject(f: PlannedFault, target: string): Promise<void> {
     const rec: FaultRecord = { ...f, target, startedAt: clock(), head: await engineHead() };
@@ -360,7 +359,7 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
         await sleep(f.downFor * 1000);
         await startRedis(infra);
       } else {
-        const c = comps[target as keyof typeof comps];
+        const c = comps[target.split(' ')[0] as keyof typeof comps];
         await c.stop('SIGKILL');
         await sleep(f.downFor * 1000);
         c.start();
@@ -858,14 +857,24 @@ function toHexKey(k: Uint8Array): string {
   return '0x' + Buffer.from(k).toString('hex');
 }
 
+/**
+ * The process a fault hits. A builder fault waits (up to 15 s) for a builder to hold the lease, so
+ * that "leader" and "standby" mean what they say; with no leader by then, the fault hits a
+ * builder anyway and its target says so.
+ */
 async function resolveTarget(kind: FaultKind, rget: (k: string) => Promise<string | null>): Promise<string> {
   if (kind === 'kill gateway') return 'gateway';
   if (kind === 'kill poster') return 'poster';
   if (kind === 'restart redis') return 'redis';
   if (kind === 'freeze L1') return 'l1';
-  const leader = await rget('lease:builder');
-  const lead = leader === 'builder-b' ? 'builder-b' : 'builder-a';
-  return kind === 'kill leader builder' ? lead : lead === 'builder-a' ? 'builder-b' : 'builder-a';
+  let leader: string | null = null;
+  for (let i = 0; i < 60 && leader !== 'builder-a' && leader !== 'builder-b'; i++) {
+    leader = await rget('lease:builder');
+    if (leader !== 'builder-a' && leader !== 'builder-b') await sleep(250);
+  }
+  if (leader !== 'builder-a' && leader !== 'builder-b') return 'builder-a (no leader)';
+  const other = leader === 'builder-a' ? 'builder-b' : 'builder-a';
+  return kind === 'kill leader builder' ? leader : other;
 }
 
 async function waitFor(what: string, ms: number, probe: () => Promise<boolean>): Promise<void> {
