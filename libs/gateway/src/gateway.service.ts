@@ -36,6 +36,7 @@ import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';
 import { SIGNER_RECOVERY } from './signer-recovery';
+import { AccountCache } from './account-cache';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -104,7 +105,28 @@ export class GatewayService {
       recovery,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       callBundle: (req) => this.callBundle(req),
+      callBundleLimits: {
+        perSearcher: config.CALL_BUNDLE_PER_SEARCHER,
+        global: config.CALL_BUNDLE_MAX_IN_FLIGHT,
+        perBody: config.CALL_BUNDLE_PER_BODY,
+      },
     }).register(this.dispatcher);
+    const accounts = new AccountCache({
+      read: async (addresses) => {
+        const res = await engine.batch(
+          addresses.flatMap((a) => [
+            ['eth_getBalance', [a, 'latest']] as [string, unknown[]],
+            ['eth_getTransactionCount', [a, 'latest']] as [string, unknown[]],
+          ]),
+        );
+        return addresses.map((_, i) => {
+          const [b, n] = [res[2 * i], res[2 * i + 1]];
+          if (!b.ok) throw new UpstreamError('the L2 engine could not read a balance', { cause: b.error });
+          if (!n.ok) throw new UpstreamError('the L2 engine could not read a nonce', { cause: n.error });
+          return { balance: BigInt(b.result as string), nonce: Number(n.result as string) };
+        });
+      },
+    });
     new MempoolApi({
       chainId: BigInt(config.L2_CHAIN_ID),
       store: new CommitStore(redis, keys),
@@ -113,6 +135,7 @@ export class GatewayService {
       domain: mempoolDomain,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       recovery,
+      account: (address, head) => accounts.get(address, head),
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
   }

@@ -63,4 +63,8 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   RevealRejectedError: -32070,
   ReceiptMismatchError: -32071,
   OrderMismatchError: -32072,
+  DuplicateBundleError: -32035,
+  ReplacementNonceTooLowError: -32036,
+  CommittedFeeTxError: -32037,
+  NonceOutOfWindowError: -32054,
 };
