@@ -219,7 +219,7 @@ describe('searcher intake (e2e)', () => {
     };
     const slot = (await head()) + 4;
     // A fresh key cannot pay: refused as a node refuses it.
-    const fresh = await commit(Wallet.createRandom(), 0, slot);
+    const fresh = await commit(new Wallet(Wallet.createRandom().privateKey), 0, slot);
     expect(await rpcError(url, 'sealane_commit', [fresh.req])).toMatchObject({
       code: C.InsufficientFundsError,
       message: expect.stringMatching(/insufficient funds/),

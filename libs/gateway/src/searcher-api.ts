@@ -274,7 +274,11 @@ export class SearcherApi {
       ...(replacementNonce !== undefined ? { replacementNonce } : {}),
       receivedAt: Date.now(),
     };
-    await this.deps.bundles.add(bundle, await this.bundleLimit(slot), this.guard(auth, ctx, replacementNonce));
+    await this.deps.bundles.add(
+      bundle,
+      await this.bundleLimit(slot),
+      this.guard(auth, ctx, replacementNonce),
+    );
     return { bundleHash: hash };
   }
 

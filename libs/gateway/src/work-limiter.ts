@@ -73,7 +73,7 @@ export class WorkLimiter {
 
   /** Starts the oldest waiters that may run now. */
   private pump(): void {
-    for (let i = 0; i < this.waiting.length && this.runningAll < this.global; ) {
+    for (let i = 0; i < this.waiting.length && this.runningAll < this.global;) {
       const w = this.waiting[i];
       if (this.canRun(w.key)) {
         this.waiting.splice(i, 1);
