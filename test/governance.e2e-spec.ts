@@ -252,13 +252,28 @@ describe('governance (e2e)', () => {
     expect(await code(base, [5])).toBe(C.NotMemberError);
     expect(await code(base, [1, 1])).toBe(C.DuplicateSignerError);
 
-    // Nonces: a skipped one is stale once a later one is used; a used one cannot be reused.
+    // Nonces: bounded by the window; a pending proposal below quorum consumes none, so others
+    // may use the same nonce or one below it; only a decision consumes one (checked further down).
+    const hog = await proposeError({ ...base, nonce: Number.MAX_SAFE_INTEGER }, [1]);
+    expect(hog).toMatchObject({
+      code: C.NonceOutOfWindowError,
+      message: expect.stringMatching(/window of 16/),
+      data: { detail: { nextNonce: g.nextNonce, window: 16 } },
+    });
+    expect(await code({ ...base, nonce: g.nextNonce + 16 }, [1])).toBe(C.NonceOutOfWindowError);
+    const edge = await propose({ ...base, nonce: g.nextNonce + 15 }, [1]);
+    expect(edge.status).toBe('pending');
     const skipped = await propose({ ...base, nonce: g.nextNonce + 1 }, [1]);
     expect(skipped.status).toBe('pending');
-    expect(await code({ ...base, nonce: g.nextNonce }, [1])).toBe(C.StaleNonceError);
-    expect(
-      await code({ ...base, nonce: g.nextNonce + 1, changes: [{ name: 'reservePriceGwei', value: 6 }] }, [1]),
-    ).toBe(C.NonceReusedError);
+    expect((await info()).nextNonce).toBe(g.nextNonce);
+    const below = await propose({ ...base, nonce: g.nextNonce }, [1]);
+    expect(below.status).toBe('pending');
+    const sameNonce = await propose(
+      { ...base, nonce: g.nextNonce + 1, changes: [{ name: 'reservePriceGwei', value: 6 }] },
+      [1],
+    );
+    expect(sameNonce.status).toBe('pending');
+    expect((await info()).nextNonce).toBe(g.nextNonce);
     // Approving twice with the same member, or after the decision, is refused.
     const [again] = await sign(domain, 'ParamsProposal', { ...base, nonce: g.nextNonce + 1 }, [1]);
     expect((await rpcError(url, 'sealane_approveProposal', [skipped.id, [again]])).code).toBe(
@@ -290,11 +305,30 @@ describe('governance (e2e)', () => {
     expect((await rpcError(url, 'sealane_approveProposal', [lower.id, [late]])).code).toBe(
       C.ProposalClosedError,
     );
+    // The cancelled proposal never consumed its nonce: it is usable again.
+    const reuse = await propose(
+      { ...base, nonce: g.nextNonce + 2, changes: [{ name: 'reservePriceGwei', value: 7 }] },
+      [1],
+    );
+    expect(reuse.status).toBe('pending');
+    expect((await info()).nextNonce).toBe(g.nextNonce);
 
     // A scheduled change can be cancelled before its slot: the versions after it are re-composed.
     const far = g.openSlot + 200;
     const sched = await propose({ ...base, nonce: g.nextNonce + 3, activationSlot: far }, [2, 3]);
     expect(sched).toMatchObject({ status: 'scheduled', activationSlot: far });
+    // A quorum's decision consumes its nonce: the nonces below it are stale, even for the
+    // proposals that waited with them, and it cannot be used again.
+    expect((await info()).nextNonce).toBe(g.nextNonce + 4);
+    expect(await code({ ...base, nonce: g.nextNonce + 1 }, [2])).toBe(C.StaleNonceError);
+    expect(
+      await code({ ...base, nonce: g.nextNonce + 3, changes: [{ name: 'reservePriceGwei', value: 8 }] }, [1]),
+    ).toBe(C.NonceReusedError);
+    const [lateSig] = await sign(domain, 'ParamsProposal', { ...base, nonce: g.nextNonce + 1 }, [2]);
+    expect((await rpcError(url, 'sealane_approveProposal', [skipped.id, [lateSig]])).code).toBe(
+      C.StaleNonceError,
+    );
+    expect((await rpc<ProposalView>(url, 'sealane_getProposal', [skipped.id])).status).toBe('pending');
     const scheduledSlots = async () =>
       (await rpc<{ scheduled: ParamsSnapshot[] }>(url, 'sealane_getParams')).scheduled.map(
         (v) => v.activationSlot,
@@ -339,6 +373,57 @@ describe('governance (e2e)', () => {
       .filter((e) => e.proposalId === p.id || e.proposalId === r.id)
       .map((e) => e.kind);
     expect(kinds).toEqual(['pause', 'resume']);
+  });
+
+  it('one member alone cannot kill governance: a quorum still pauses after any of its proposals', async () => {
+    const n = (await info()).nextNonce;
+    const pause: EmergencyAction = { action: 'pause', nonce: n, chainId: 24225 };
+    // The hog is refused; member 1 then fills the whole window with pending proposals, and
+    // proposes the very pause the quorum is about to send.
+    expect(
+      (
+        await rpcError(url, 'sealane_proposeEmergency', [
+          await request('EmergencyAction', { ...pause, nonce: 2 ** 53 - 1 }, [1]),
+        ])
+      ).code,
+    ).toBe(SEALANE_CODES.NonceOutOfWindowError);
+    const at = (await info()).earliestActivation + 50;
+    for (let i = 0; i < 16; i++) {
+      const m: ParamsProposal = {
+        changes: [{ name: 'reservePriceGwei', value: 100 + i }],
+        activationSlot: at,
+        nonce: n + i,
+        chainId: 24225,
+      };
+      expect((await propose(m, [1])).status).toBe('pending');
+    }
+    expect((await emergency(pause, [1])).status).toBe('pending');
+    expect((await emergency({ action: 'resume', nonce: n, chainId: 24225 }, [1])).status).toBe('pending');
+    expect((await info()).nextNonce).toBe(n);
+    // The quorum's pause (the same message, with members 1 and 2) is executed at once.
+    const paused = await emergency(pause, [1, 2]);
+    expect(paused.status).toBe('executed');
+    expect(paused.signatures.map((x) => x.member).sort()).toEqual(
+      [1, 2].map((k) => new Wallet(DEV_KEYS[k]).address.toLowerCase()).sort(),
+    );
+    expect((await rpc<{ intake: { paused: boolean } }>(url, 'sealane_getParams')).intake).toMatchObject({
+      paused: true,
+    });
+    expect((await info()).nextNonce).toBe(n + 1);
+    // Member 1's waiting resume with the consumed nonce can no longer be decided; a quorum's can.
+    const [s2] = await sign(domain, 'EmergencyAction', { action: 'resume', nonce: n, chainId: 24225 }, [2]);
+    const staleResume = (await rpc<ProposalView[]>(url, 'sealane_getProposals', ['pending'])).find(
+      (p) => p.primaryType === 'EmergencyAction' && p.message.nonce === n,
+    )!;
+    expect((await rpcError(url, 'sealane_approveProposal', [staleResume.id, [s2]])).code).toBe(
+      SEALANE_CODES.StaleNonceError,
+    );
+    expect((await emergency({ action: 'resume', nonce: n + 1, chainId: 24225 }, [2, 3])).status).toBe(
+      'executed',
+    );
+    expect(
+      (await rpc<{ intake: { paused?: boolean } | null }>(url, 'sealane_getParams')).intake?.paused,
+    ).not.toBe(true);
   });
 
   it('the sealane gov CLI builds, signs, submits, approves and inspects against the gateway', async () => {

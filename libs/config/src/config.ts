@@ -61,6 +61,12 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  /** eth_callBundle simulations one searcher may run at once (as many more wait; beyond: RateLimitedError). */
+  CALL_BUNDLE_PER_SEARCHER: int(1, 1000).default(2),
+  /** eth_callBundle simulations all searchers may run at once on the engine (as many more wait). */
+  CALL_BUNDLE_MAX_IN_FLIGHT: int(1, 1000).default(4),
+  /** eth_callBundle requests one body (a batch) may carry; the rest are answered RateLimitedError. */
+  CALL_BUNDLE_PER_BODY: int(1, 10_000).default(8),
   /**
    * Worker threads the gateway recovers signatures on (auth headers, transaction senders); 0 keeps
    * recovery on the event loop. Default: one fewer than the cores, at least 1, at most 8.

@@ -117,6 +117,11 @@ export class GatewayService {
       recovery,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       callBundle: (req) => this.callBundle(req),
+      callBundleLimits: {
+        perSearcher: config.CALL_BUNDLE_PER_SEARCHER,
+        global: config.CALL_BUNDLE_MAX_IN_FLIGHT,
+        perBody: config.CALL_BUNDLE_PER_BODY,
+      },
     }).register(this.dispatcher);
     new MempoolApi({
       chainId: BigInt(config.L2_CHAIN_ID),
@@ -126,6 +131,8 @@ export class GatewayService {
       domain: mempoolDomain,
       sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
       recovery,
+      // The same head-keyed, per-turn batched reads as the public lane's send-time checks.
+      account: (address) => this.engineAccount(address),
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
     // The poster writes its status to Redis after every pass; any gateway can answer for it.

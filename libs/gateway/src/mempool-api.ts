@@ -7,6 +7,7 @@
  */
 import {
   CHECKABLE_SKIP_REASONS,
+  InvalidFeeTransactionError,
   openCommitment,
   commitRequestFromJson,
   revealRequestFromJson,
@@ -20,8 +21,10 @@ import {
 import type { Params, ParamsStore } from '@sealane/params';
 import {
   fromHex,
+  InsufficientFundsError,
   InvalidCommitmentError,
   InvalidRevealError,
+  NonceTooLowError,
   parseTransaction,
   SlotClosedError,
   toHex,
@@ -31,6 +34,7 @@ import {
 import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
 import type { CommitmentStatus, CommitStore } from '@sealane/store';
 import type { Wallet } from 'ethers';
+import type { EngineAccount } from '@sealane/store';
 
 /** How far ahead of the open slot a commitment may target. */
 export const MAX_COMMIT_SLOTS_AHEAD = 100;
@@ -46,6 +50,8 @@ export interface MempoolApiDeps {
   sealedHead(): Promise<number>;
   /** Recovers the fee transaction's sender, off the event loop. */
   recovery: SignerRecovery;
+  /** The fee sender's nonce and balance on the L2 engine at the sealed head. */
+  account(address: string): Promise<EngineAccount>;
 }
 
 export class MempoolApi {
@@ -111,6 +117,7 @@ export class MempoolApi {
       },
       withSender(fee, feeSender),
     );
+    await this.checkFeePayable(v.feeTx);
     const commitment = toHex(v.commitment);
     const position = await this.deps.store.add(
       {
@@ -129,6 +136,34 @@ export class MempoolApi {
       receipt,
       signature: signReceipt(this.deps.sequencer, receipt, this.deps.domain),
     });
+  }
+
+  /**
+   * The fee transaction must be executable on the engine's state: the sender can pay its most
+   * (value + gas limit x fee cap) and its nonce is the sender's next one there. Fee transactions
+   * run before the public lane, so nothing else (no waiting public transaction) is counted.
+   * Without it, commitments from fresh keys would be free spam.
+   */
+  private async checkFeePayable(
+    fee: { from: string; nonce: number; value: bigint; gasLimit: bigint; maxFeePerGas: bigint },
+  ): Promise<void> {
+    const a = await this.deps.account(fee.from);
+    const cost = fee.value + fee.gasLimit * fee.maxFeePerGas;
+    if (a.balance < cost)
+      throw new InsufficientFundsError(
+        `insufficient funds for the fee transaction: ${fee.from} has ${a.balance} wei, it may cost ${cost}`,
+        { data: { balance: a.balance.toString(), cost: cost.toString() } },
+      );
+    if (fee.nonce < a.nonce)
+      throw new NonceTooLowError(
+        `nonce too low: the fee transaction has nonce ${fee.nonce}, ${fee.from}'s next nonce is ${a.nonce}`,
+        { data: { nonce: fee.nonce, next: a.nonce } },
+      );
+    if (fee.nonce > a.nonce)
+      throw new InvalidFeeTransactionError(
+        `the fee transaction has nonce ${fee.nonce}, ahead of ${fee.from}'s next nonce ${a.nonce} on the L2 engine: it could not run at the top of its slot`,
+        { data: { nonce: fee.nonce, next: a.nonce } },
+      );
   }
 
   /** The slot's order, signed, once fixed at the close; null before. */

@@ -18,6 +18,7 @@ import {
   checkFlashbotsSigner,
   parseFlashbotsSignature,
   parseTransaction,
+  RateLimitedError,
   withSender,
   type FlashbotsAuth,
   type ParsedTx,
@@ -26,7 +27,8 @@ import {
 } from '@sealane/protocol';
 import { arity, hash32, hexData, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
 import type { ParamsStore } from '@sealane/params';
-import type { BundleStatus, BundleStore, StoredBundle } from '@sealane/store';
+import type { BundleStatus, BundleStore, ReplacementGuard, StoredBundle } from '@sealane/store';
+import { WorkLimiter } from './work-limiter';
 
 /** Flashbots' limits for one bundle. */
 export const MAX_BUNDLE_TXS = 100;
@@ -45,7 +47,22 @@ export interface SearcherApiDeps {
   sealedHead(): Promise<number>;
   /** Simulates signed transactions as block `number` on the state after block `stateBlock`. */
   callBundle(req: CallBundleRequest): Promise<unknown>;
+  /** Bounds on eth_callBundle's simulations; by default those of the README's settings. */
+  callBundleLimits?: CallBundleLimits;
 }
+
+/**
+ * How many eth_callBundle simulations may run at once: per searcher, in all, and how many one
+ * request body (a batch) may ask for. Beyond them a call is answered RateLimitedError at once
+ * rather than queued without bound, so junk never turns into latency for anyone else.
+ */
+export interface CallBundleLimits {
+  perSearcher: number;
+  global: number;
+  perBody: number;
+}
+
+export const DEFAULT_CALL_BUNDLE_LIMITS: CallBundleLimits = { perSearcher: 2, global: 4, perBody: 8 };
 
 export interface CallBundleRequest {
   txs: string[];
@@ -66,6 +83,20 @@ function quantity(v: unknown, name: string): number {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(v)) return Number(v);
   throw invalidParams(`${name} must be a 0x quantity`);
+}
+
+/** BuilderNet's replacementNonce: a number, a decimal string or a 0x quantity, up to 2^53 - 1. */
+function replacementNonceOf(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'string' && /^(0x[0-9a-fA-F]{1,14}|[0-9]{1,16})$/.test(v)
+        ? Number(v)
+        : NaN;
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw invalidParams('replacementNonce must be a non-negative integer below 2^53');
+  return n;
 }
 
 function optionalNumber(v: unknown, name: string): number | undefined {
@@ -116,8 +147,13 @@ const CACHE_MS = 100;
 export class SearcherApi {
   private head = { value: 0, at: -Infinity };
   private readonly limits = new Map<number, { value: number; at: number }>();
+  private readonly calls: WorkLimiter;
+  private readonly callLimits: CallBundleLimits;
 
-  constructor(private readonly deps: SearcherApiDeps) {}
+  constructor(private readonly deps: SearcherApiDeps) {
+    this.callLimits = deps.callBundleLimits ?? DEFAULT_CALL_BUNDLE_LIMITS;
+    this.calls = new WorkLimiter(this.callLimits.perSearcher, this.callLimits.global);
+  }
 
   private async sealedHead(): Promise<number> {
     const now = Date.now();
@@ -219,6 +255,9 @@ export class SearcherApi {
         throw invalidParams('replacementUuid must be a UUID');
       replacementUuid = o.replacementUuid.toLowerCase();
     }
+    const replacementNonce = replacementNonceOf(o.replacementNonce);
+    if (replacementNonce !== undefined && !replacementUuid)
+      throw invalidParams('replacementNonce orders the replacements of a replacementUuid: send one with it');
     const hash = toHex(bundleHash(txHashes.map((h) => fromHex(h))));
     const bundle: StoredBundle = {
       bundleHash: hash,
@@ -232,15 +271,59 @@ export class SearcherApi {
       ...(minTimestamp ? { minTimestamp } : {}),
       ...(maxTimestamp ? { maxTimestamp } : {}),
       ...(replacementUuid ? { replacementUuid } : {}),
+      ...(replacementNonce !== undefined ? { replacementNonce } : {}),
       receivedAt: Date.now(),
     };
-    await this.deps.bundles.add(bundle, await this.bundleLimit(slot));
+    await this.deps.bundles.add(
+      bundle,
+      await this.bundleLimit(slot),
+      this.guard(auth, ctx, replacementNonce),
+    );
     return { bundleHash: hash };
   }
 
-  /** Flashbots' simulation: the bundle on a given state and block, answered like Flashbots. */
+  /**
+   * What makes this request newer than the last one for its uuid: its nonce, and its id (the
+   * signed body's digest and its place in a batch), so a replayed body is never accepted twice.
+   */
+  private guard(auth: FlashbotsAuth, ctx: RpcContext, replacementNonce?: number): ReplacementGuard {
+    return {
+      ...(replacementNonce !== undefined ? { replacementNonce } : {}),
+      requestId: toHex(auth.signature.digest) + (ctx.batchIndex === undefined ? '' : `:${ctx.batchIndex}`),
+    };
+  }
+
+  /**
+   * Flashbots' simulation: the bundle on a given state and block, answered like Flashbots. The
+   * simulations one body, one searcher and all searchers may have in flight are bounded.
+   */
   async callBundle(p: unknown[], ctx: RpcContext): Promise<unknown> {
-    await this.searcher(ctx);
+    // Counted before any await, so that a batch's items are counted in their order.
+    const inBody = (ctx.perBody?.get('eth_callBundle') ?? 0) + 1;
+    ctx.perBody?.set('eth_callBundle', inBody);
+    const searcher = await this.searcher(ctx);
+    if (inBody > this.callLimits.perBody)
+      throw new RateLimitedError(
+        `at most ${this.callLimits.perBody} eth_callBundle in one request body; this is number ${inBody}`,
+        { data: { limit: this.callLimits.perBody } },
+      );
+    const release = this.calls.tryAcquire(searcher);
+    if (typeof release === 'string')
+      throw new RateLimitedError(
+        release === 'searcher'
+          ? `at most ${this.callLimits.perSearcher} eth_callBundle of one searcher in flight (and as many waiting): try again`
+          : `the gateway is simulating ${this.callLimits.global} bundles (and as many waiting): try again`,
+        { data: { limit: release === 'searcher' ? this.callLimits.perSearcher : this.callLimits.global } },
+      );
+    try {
+      await release.ready;
+      return await this.simulate(p);
+    } finally {
+      release.done();
+    }
+  }
+
+  private async simulate(p: unknown[]): Promise<unknown> {
     arity(p, 1);
     const o = object(p[0], 'bundle');
     const txs = bundleTxs(o.txs);
@@ -263,13 +346,16 @@ export class SearcherApi {
     });
   }
 
+  /** Cancels a uuid's bundle; like a replacement it must be newer (replacementNonce, never a replay). */
   async cancelBundle(p: unknown[], ctx: RpcContext): Promise<string[]> {
-    const searcher = await this.searcher(ctx);
+    const auth = this.authHeader(ctx);
+    const [searcher] = await this.authenticate(auth);
     arity(p, 1);
     const o = object(p[0], 'params');
     if (typeof o.replacementUuid !== 'string' || !UUID.test(o.replacementUuid))
       throw invalidParams('replacementUuid must be a UUID');
-    return [await this.deps.bundles.cancel(searcher, o.replacementUuid.toLowerCase())];
+    const guard = this.guard(auth, ctx, replacementNonceOf(o.replacementNonce));
+    return [await this.deps.bundles.cancel(searcher, o.replacementUuid.toLowerCase(), guard)];
   }
 
   /** The searcher's own bundle only: to anyone else it does not exist. */

@@ -6,6 +6,7 @@ import {
   DuplicateSignerError,
   InvalidProposalError,
   InvalidSignatureError,
+  NonceOutOfWindowError,
   NonceReusedError,
   NotMemberError,
   ParamOutOfRangeError,
@@ -19,6 +20,7 @@ import {
   checkChanges,
   checkDomain,
   checkNonce,
+  NONCE_WINDOW,
   effectiveSlot,
   memberSignatures,
   requiredSignatures,
@@ -121,6 +123,13 @@ describe('rejections', () => {
     expect(() => checkNonce(5, 6, '0xabc')).toThrow(NonceReusedError);
     expect(() => checkNonce(6, 6)).not.toThrow();
     expect(() => checkNonce(9, 6)).not.toThrow();
+  });
+
+  it('a nonce at or beyond the next one + the window', () => {
+    expect(() => checkNonce(6 + NONCE_WINDOW - 1, 6)).not.toThrow();
+    expect(() => checkNonce(6 + NONCE_WINDOW, 6)).toThrow(NonceOutOfWindowError);
+    expect(() => checkNonce(Number.MAX_SAFE_INTEGER, 0)).toThrow(/window of 16/);
+    expect(() => checkNonce(3, 0, undefined, 3)).toThrow(NonceOutOfWindowError);
   });
 
   it('a replay on another chain or another deployment', () => {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DuplicateSignerError, ProposalClosedError, ProposalNotFoundError } from '@sealane/protocol';
 import type { Keys, SealaneRedis } from '@sealane/store';
-import { checkNonce, type MemberSignature } from './rules';
+import { checkNonce, NONCE_WINDOW, type MemberSignature } from './rules';
 import type { ScheduledChange } from './compose';
 import type { EmergencyAction, GovDomain, ParamsProposal } from './typed-data';
 
@@ -57,9 +57,11 @@ export interface ScheduleRequest {
   op: 'add' | 'rem';
   history: HistoryEntry;
   versions: { activationSlot: number; version: number }[];
+  /** The nonce a decision consumes (none for a cancel). */
+  nonce?: number;
 }
 
-export type ScheduleResult = 'ok' | 'conflict' | 'too-late' | 'status';
+export type ScheduleResult = 'ok' | 'conflict' | 'too-late' | 'status' | 'stale-nonce';
 
 export class GovernanceStore {
   constructor(
@@ -86,8 +88,11 @@ export class GovernanceStore {
     return Number((await this.redis.get(this.keys.govRevision())) ?? 0);
   }
 
-  /** Stores a new proposal with its first signatures; throws on a stale or reused nonce. */
-  async propose(rec: ProposalRecord, sigs: StoredSignature[]): Promise<void> {
+  /**
+   * Stores a new proposal with its first signatures (claiming no nonce); 'exists' if the same
+   * proposal is already stored. Throws on a stale, reused or out-of-window nonce.
+   */
+  async propose(rec: ProposalRecord, sigs: StoredSignature[]): Promise<'stored' | 'exists'> {
     const k = this.keys;
     const code = await this.redis.govPropose(
       k.govNonce(),
@@ -98,18 +103,15 @@ export class GovernanceStore {
       rec.message.nonce,
       rec.id,
       JSON.stringify(rec),
+      NONCE_WINDOW,
       ...sigs.flatMap((s) => [s.member, JSON.stringify({ signature: s.signature, at: s.at })]),
     );
-    if (code === 1) return;
+    if (code === 1) return 'stored';
+    if (code === -3) return 'exists';
     const n = rec.message.nonce;
-    const usedBy =
-      code === -3
-        ? rec.id
-        : code === -2
-          ? ((await this.redis.hget(k.govNonces(), String(n))) ?? '?')
-          : undefined;
-    // Throws the stale or reused nonce error the script found.
-    checkNonce(n, code === -1 ? await this.nextNonce() : 0, usedBy);
+    const usedBy = code === -2 ? ((await this.redis.hget(k.govNonces(), String(n))) ?? '?') : undefined;
+    // Throws the stale, reused or out-of-window nonce error the script found.
+    checkNonce(n, await this.nextNonce(), usedBy);
     throw new Error(`govPropose answered ${code}`);
   }
 
@@ -185,6 +187,8 @@ export class GovernanceStore {
       k.govStatus(),
       k.govSchedule(),
       k.govHistory(),
+      k.govNonce(),
+      k.govNonces(),
       r.revision,
       r.activationSlot,
       r.leastGap,
@@ -193,33 +197,41 @@ export class GovernanceStore {
       r.newStatus,
       r.op,
       JSON.stringify(r.history),
+      r.nonce === undefined ? '' : String(r.nonce),
       ...r.versions.flatMap((v) => [v.activationSlot, v.version]),
     );
     if (res >= 0) return 'ok';
-    return res === -1 ? 'conflict' : res === -2 ? 'too-late' : 'status';
+    return res === -1 ? 'conflict' : res === -2 ? 'too-late' : res === -4 ? 'stale-nonce' : 'status';
   }
 
-  /** Closes a proposal without re-composing (emergency action, cancel while pending). */
+  /**
+   * Closes a proposal without re-composing (emergency action, cancel while pending); a decision
+   * consumes `nonce`. 'status' if the proposal is no longer `expected`, 'stale-nonce' if its nonce is.
+   */
   async decide(
     id: string,
     expected: ProposalStatus,
     next: ProposalStatus,
     history: HistoryEntry,
     pause: { op: 'set'; json: string } | { op: 'clear' | 'keep' },
-  ): Promise<boolean> {
+    nonce?: number,
+  ): Promise<'ok' | 'status' | 'stale-nonce'> {
     const k = this.keys;
     const res = await this.redis.govDecide(
       k.govStatus(),
       k.govHistory(),
       k.intakePaused(),
+      k.govNonce(),
+      k.govNonces(),
       id,
       expected,
       next,
       JSON.stringify(history),
       pause.op,
       pause.op === 'set' ? pause.json : '',
+      nonce === undefined ? '' : String(nonce),
     );
-    return res === 1;
+    return res === 1 ? 'ok' : res === -4 ? 'stale-nonce' : 'status';
   }
 
   async history(offset: number, limit: number): Promise<{ total: number; entries: HistoryEntry[] }> {

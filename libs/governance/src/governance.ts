@@ -3,7 +3,12 @@
  * once it holds its quorum schedules it (parameter changes, on the timelock, at a slot boundary)
  * or executes it (pause / resume, at once). No Nest: the gateway calls it, tests drive it.
  */
-import { ProposalClosedError, ProposalNotFoundError, QuorumNotReachedError } from '@sealane/protocol';
+import {
+  ProposalClosedError,
+  ProposalNotFoundError,
+  QuorumNotReachedError,
+  StaleNonceError,
+} from '@sealane/protocol';
 import type { ParamsSnapshot, ParamsStore } from '@sealane/params';
 import { composeVersions, diff, type ScheduledChange } from './compose';
 import type {
@@ -20,6 +25,7 @@ import {
   earliestActivation,
   effectiveSlot,
   memberSignatures,
+  NONCE_WINDOW,
   requiredSignatures,
   type GovernancePolicy,
 } from './rules';
@@ -116,6 +122,7 @@ export class Governance {
       timelockFloorSlots: p.timelockFloorSlots,
       timelockSlots: timelock,
       nextNonce,
+      nonceWindow: NONCE_WINDOW,
       sealedHead: head,
       openSlot: open,
       earliestActivation: earliestActivation(open, timelock),
@@ -143,9 +150,7 @@ export class Governance {
       proposedAt: this.now(),
       proposedInSlot: open,
     };
-    await this.o.store.propose(rec, sigs);
-    if (sigs.length >= rec.required) await this.execute(rec);
-    return (await this.proposal(id))!;
+    return this.store(rec, sigs);
   }
 
   async proposeEmergency(req: SignedRequest<'EmergencyAction'>): Promise<ProposalView> {
@@ -163,20 +168,45 @@ export class Governance {
       proposedAt: this.now(),
       proposedInSlot: open,
     };
-    await this.o.store.propose(rec, sigs);
+    return this.store(rec, sigs);
+  }
+
+  /**
+   * Stores a new proposal and runs it at quorum. The same proposal submitted again (say a
+   * quorum's pause that one member already proposed alone) adds its new members' signatures
+   * instead of being refused, so nobody can block a decision by proposing it first.
+   */
+  private async store(rec: ProposalRecord, sigs: StoredSignature[]): Promise<ProposalView> {
+    if ((await this.o.store.propose(rec, sigs)) === 'exists') {
+      const before = new Set((await this.o.store.signatures(rec.id)).map((s) => s.member));
+      const fresh = sigs.filter((s) => !before.has(s.member));
+      if (fresh.length === 0) {
+        const stored = await this.o.store.record(rec.id);
+        if (stored && (await this.o.store.status(rec.id)) === 'pending' && before.size >= stored.required)
+          await this.execute(stored);
+        return (await this.proposal(rec.id))!;
+      }
+      return this.approveWith(rec.id, fresh);
+    }
     if (sigs.length >= rec.required) await this.execute(rec);
-    return (await this.proposal(id))!;
+    return (await this.proposal(rec.id))!;
   }
 
   /** More signatures for a pending proposal; at quorum it is scheduled or executed. */
   async approve(id: string, signatures: string[]): Promise<ProposalView> {
+    const before = (await this.o.store.signatures(id)).map((s) => s.member);
+    return this.approveWith(id, this.stamp(memberSignatures(id, signatures, this.o.policy, before)));
+  }
+
+  private async approveWith(id: string, sigs: StoredSignature[]): Promise<ProposalView> {
     const rec = await this.o.store.record(id);
     if (!rec) throw new ProposalNotFoundError(`no proposal ${id}`);
     const status = await this.o.store.status(id);
     if (status !== 'pending')
       throw new ProposalClosedError(`proposal ${id} is ${status}, no longer pending`, { data: { status } });
-    const before = (await this.o.store.signatures(id)).map((s) => s.member);
-    const sigs = this.stamp(memberSignatures(id, signatures, this.o.policy, before));
+    // A proposal whose nonce another decision consumed or skipped can never be decided.
+    const next = await this.o.store.nextNonce();
+    if (rec.message.nonce < next) throw staleNonce(rec, next);
     const held = await this.o.store.approve(id, sigs);
     if (held >= rec.required) await this.execute(rec);
     return (await this.proposal(id))!;
@@ -208,7 +238,7 @@ export class Governance {
         cancelled: { status: status ?? 'pending' },
       };
       if (status === 'pending') {
-        if (await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) break;
+        if ((await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) === 'ok') break;
         continue;
       }
       if (status !== 'scheduled' || rec.primaryType !== 'ParamsProposal')
@@ -288,7 +318,7 @@ export class Governance {
         nonce: rec.message.nonce,
         signatures,
       };
-      await this.o.store.decide(
+      const r = await this.o.store.decide(
         rec.id,
         'pending',
         'executed',
@@ -296,7 +326,9 @@ export class Governance {
         rec.message.action === 'pause'
           ? { op: 'set', json: JSON.stringify({ paused: true, since: at, proposalId: rec.id }) }
           : { op: 'clear' },
+        rec.message.nonce,
       );
+      if (r === 'stale-nonce') throw staleNonce(rec, await this.o.store.nextNonce());
       return;
     }
     const m = rec.message;
@@ -329,8 +361,10 @@ export class Governance {
           signatures,
         },
         versions: versions.map((v) => ({ activationSlot: v.activationSlot, version: v.version })),
+        nonce: m.nonce,
       });
       if (r === 'ok' || r === 'status') return;
+      if (r === 'stale-nonce') throw staleNonce(rec, await this.o.store.nextNonce());
     }
     throw new Error(`could not schedule proposal ${rec.id}: the schedule kept changing`);
   }
@@ -383,4 +417,11 @@ export class Governance {
   history(offset: number, limit: number) {
     return this.o.store.history(offset, limit);
   }
+}
+
+function staleNonce(rec: ProposalRecord, next: number): StaleNonceError {
+  return new StaleNonceError(
+    `proposal ${rec.id} has nonce ${rec.message.nonce}, stale now that the next nonce is ${next}: another decision came first; propose again with a nonce from ${next}`,
+    { data: { nextNonce: next, proposalId: rec.id } },
+  );
 }

@@ -8,6 +8,7 @@ import {
   DuplicateSignerError,
   InvalidProposalError,
   InvalidSignatureError,
+  NonceOutOfWindowError,
   NonceReusedError,
   NotMemberError,
   ParamOutOfRangeError,
@@ -158,8 +159,17 @@ export function effectiveSlot(activationSlot: number, openSlot: number, timelock
   return Math.max(activationSlot, earliestActivation(openSlot, timelockSlots));
 }
 
-/** Nonces only go up: below the next one is stale, one already claimed is reused. */
-export function checkNonce(nonce: number, nextNonce: number, usedBy?: string): void {
+/**
+ * How far past the next nonce a proposal's nonce may be. Without a bound one member could propose
+ * 2^53 - 1 and leave no nonce for anyone; a small window still lets a few proposals wait side by side.
+ */
+export const NONCE_WINDOW = 16;
+
+/**
+ * Nonces only go up, and only a decision (a quorum's) consumes one: below the next one is stale,
+ * one a decision consumed is reused, and one at or beyond the next nonce + the window is refused.
+ */
+export function checkNonce(nonce: number, nextNonce: number, usedBy?: string, window = NONCE_WINDOW): void {
   if (usedBy)
     throw new NonceReusedError(`nonce ${nonce} is already used by proposal ${usedBy}`, {
       data: { proposalId: usedBy, nextNonce },
@@ -168,4 +178,9 @@ export function checkNonce(nonce: number, nextNonce: number, usedBy?: string): v
     throw new StaleNonceError(`nonce ${nonce} is stale: the next nonce is ${nextNonce}`, {
       data: { nextNonce },
     });
+  if (nonce >= nextNonce + window)
+    throw new NonceOutOfWindowError(
+      `nonce ${nonce} is too far ahead: with the next nonce ${nextNonce} and a window of ${window}, use ${nextNonce}..${nextNonce + window - 1}`,
+      { data: { nextNonce, window } },
+    );
 }

@@ -53,7 +53,11 @@ export type SealaneErrorName =
   | 'ReceiptMismatchError'
   | 'OrderMismatchError'
   | 'ReplacementUnderpricedError'
-  | 'NonceTooHighError';
+  | 'NonceTooHighError'
+  | 'DuplicateBundleError'
+  | 'ReplacementNonceTooLowError'
+  | 'CommittedFeeTxError'
+  | 'NonceOutOfWindowError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -181,6 +185,23 @@ export class ReplacementUnderpricedError extends SealaneError {
 }
 export class NonceTooHighError extends SealaneError {
   override readonly name = 'NonceTooHighError';
+}
+// Issue 9 (searcher intake, governance nonces).
+/** The same bundle (bundleHash) is already in this block under another entry or searcher. */
+export class DuplicateBundleError extends SealaneError {
+  override readonly name = 'DuplicateBundleError';
+}
+/** A replacement or cancel that is not newer than what it would replace (a replay, or a stale nonce). */
+export class ReplacementNonceTooLowError extends SealaneError {
+  override readonly name = 'ReplacementNonceTooLowError';
+}
+/** A bundle carrying a transaction that is a committed fee transaction of its slot. */
+export class CommittedFeeTxError extends SealaneError {
+  override readonly name = 'CommittedFeeTxError';
+}
+/** A governance nonce beyond the next nonce plus the window. */
+export class NonceOutOfWindowError extends SealaneError {
+  override readonly name = 'NonceOutOfWindowError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

@@ -65,4 +65,8 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   OrderMismatchError: -32072,
   ReplacementUnderpricedError: -32027,
   NonceTooHighError: -32028,
+  DuplicateBundleError: -32035,
+  ReplacementNonceTooLowError: -32036,
+  CommittedFeeTxError: -32037,
+  NonceOutOfWindowError: -32054,
 };

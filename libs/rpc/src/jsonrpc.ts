@@ -35,6 +35,10 @@ export const invalidParams = (message: string): RpcError => new RpcError(JSONRPC
 export interface RpcContext {
   rawBody: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The request's place in its batch (absent for a single request): tells apart the items of one signed body. */
+  batchIndex?: number;
+  /** Counters shared by every request of one body, for handlers that bound the work a body may ask for. */
+  perBody?: Map<string, number>;
 }
 
 export type RpcHandler = (params: unknown[], ctx: RpcContext) => Promise<unknown> | unknown;
@@ -95,7 +99,7 @@ export class JsonRpcDispatcher {
         error: { code: JSONRPC.PARSE_ERROR, message: 'parse error: body is not valid JSON' },
       };
     }
-    const ctx: RpcContext = { rawBody, headers };
+    const ctx: RpcContext = { rawBody, headers, perBody: new Map() };
     if (Array.isArray(body)) {
       if (body.length === 0) return this.fail(null, JSONRPC.INVALID_REQUEST, 'invalid request: empty batch');
       if (body.length > this.opts.maxBatch) {
@@ -105,7 +109,7 @@ export class JsonRpcDispatcher {
           `invalid request: batch of ${body.length} exceeds ${this.opts.maxBatch}`,
         );
       }
-      const out = await Promise.all(body.map((r) => this.one(r, ctx)));
+      const out = await Promise.all(body.map((r, i) => this.one(r, { ...ctx, batchIndex: i })));
       const sent = out.filter((r): r is JsonRpcResponse => r !== undefined);
       return sent.length ? sent : undefined;
     }

@@ -71,10 +71,12 @@ export class CommitStore {
       k.slotCommitments(c.slot),
       k.commitmentCount(c.slot, c.sender),
       k.commitmentStatus(c.commitment),
+      k.slotFeeTxs(c.slot),
       JSON.stringify(c),
       limit,
       TTL_SEC,
       c.slot,
+      c.feeTxHash.toLowerCase(),
     );
     if (res === -1) throw new SlotClosedError(`slot ${c.slot} has closed`);
     if (res === -2) throw new RateLimitedError(`at most ${limit} commitments per sender for one slot`);

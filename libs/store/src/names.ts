@@ -123,6 +123,18 @@ export class Keys {
   replacementSlot(searcher: string, uuid: string): string {
     return this.k('auction', 'uuid', searcher.toLowerCase(), uuid.toLowerCase());
   }
+  /** HASH bundle hash -> "searcher entry" of the one entry holding it in the slot (duplicates are refused). */
+  slotBundleHashes(slot: number): string {
+    return this.k('auction', slot, 'hashes');
+  }
+  /** HASH of a searcher's replacement uuid: `n` the highest replacementNonce, `b:<request id>` each request seen. */
+  replacementRecord(searcher: string, uuid: string): string {
+    return this.k('auction', 'uuid', searcher.toLowerCase(), uuid.toLowerCase(), 'seen');
+  }
+  /** SET of the hashes of the fee transactions committed for a slot (no bundle may carry one). */
+  slotFeeTxs(slot: number): string {
+    return this.k('mempool', slot, 'fee-txs');
+  }
   /** STRING JSON BundleStatus, readable only by its searcher through the API. */
   bundleStatus(bundleHash: string): string {
     return this.k('bundle', bundleHash.toLowerCase());

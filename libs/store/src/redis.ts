@@ -44,23 +44,46 @@ export interface SealaneRedis extends Redis {
     counter: string,
     status: string,
     paused: string,
+    hashes: string,
+    replacement: string,
+    feeTxs: string,
+    uuidSlot: string,
     entry: string,
     bundle: string,
     limit: number,
     statusJson: string,
     ttlSec: number,
+    searcher: string,
+    bundleHash: string,
+    hasUuid: '0' | '1',
+    replacementNonce: string,
+    requestId: string,
+    slot: number,
+    ...txHashes: string[]
   ): Promise<string | number>;
-  cancelBundle(closed: string, bundles: string, entry: string): Promise<string | number>;
+  cancelBundle(
+    closed: string,
+    bundles: string,
+    hashes: string,
+    replacement: string,
+    entry: string,
+    searcher: string,
+    replacementNonce: string,
+    requestId: string,
+    ttlSec: number,
+  ): Promise<string | number>;
   closeAuction(closed: string, bundles: string, ttlSec: number): Promise<string[]>;
   addCommitment(
     closed: string,
     list: string,
     counter: string,
     status: string,
+    feeTxs: string,
     json: string,
     limit: number,
     ttlSec: number,
     slot: number,
+    feeTxHash: string,
   ): Promise<number>;
   revealCommitment(
     order: string,
@@ -80,6 +103,7 @@ export interface SealaneRedis extends Redis {
     nonceValue: number,
     id: string,
     proposal: string,
+    nonceWindow: number,
     ...memberSignaturePairs: string[]
   ): Promise<number>;
   govApprove(
@@ -95,6 +119,8 @@ export interface SealaneRedis extends Redis {
     status: string,
     schedule: string,
     history: string,
+    nonce: string,
+    nonces: string,
     expectedRevision: number,
     activationSlot: number,
     leastGap: number,
@@ -103,18 +129,22 @@ export interface SealaneRedis extends Redis {
     newStatus: string,
     op: 'add' | 'rem',
     historyEntry: string,
+    consumesNonce: string,
     ...slotVersionPairs: number[]
   ): Promise<number>;
   govDecide(
     status: string,
     history: string,
     pause: string,
+    nonce: string,
+    nonces: string,
     id: string,
     expectedStatus: string,
     newStatus: string,
     historyEntry: string,
     pauseOp: 'set' | 'clear' | 'keep',
     pauseJson: string,
+    consumesNonce: string,
   ): Promise<number>;
 }
 
