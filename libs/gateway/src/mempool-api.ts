@@ -144,9 +144,13 @@ export class MempoolApi {
    * run before the public lane, so nothing else (no waiting public transaction) is counted.
    * Without it, commitments from fresh keys would be free spam.
    */
-  private async checkFeePayable(
-    fee: { from: string; nonce: number; value: bigint; gasLimit: bigint; maxFeePerGas: bigint },
-  ): Promise<void> {
+  private async checkFeePayable(fee: {
+    from: string;
+    nonce: number;
+    value: bigint;
+    gasLimit: bigint;
+    maxFeePerGas: bigint;
+  }): Promise<void> {
     const a = await this.deps.account(fee.from);
     const cost = fee.value + fee.gasLimit * fee.maxFeePerGas;
     if (a.balance < cost)

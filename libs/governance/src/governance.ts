@@ -238,7 +238,8 @@ export class Governance {
         cancelled: { status: status ?? 'pending' },
       };
       if (status === 'pending') {
-        if ((await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) === 'ok') break;
+        if ((await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) === 'ok')
+          break;
         continue;
       }
       if (status !== 'scheduled' || rec.primaryType !== 'ParamsProposal')

@@ -180,7 +180,12 @@ export class BundleStore {
   }
 
   /** Throws the error for a replacement or cancel the Lua found not newer (codes -5, -6, -7). */
-  private async refuseReplacement(code: number, searcher: string, uuid: string, nonce?: number): Promise<never> {
+  private async refuseReplacement(
+    code: number,
+    searcher: string,
+    uuid: string,
+    nonce?: number,
+  ): Promise<never> {
     const stored = await this.redis.hget(this.keys.replacementRecord(searcher, uuid), 'n');
     const data = { replacementUuid: uuid, ...(stored === null ? {} : { replacementNonce: Number(stored) }) };
     if (code === -5)
