@@ -4,9 +4,10 @@
  * Intake: sealane_commit requests per second the gateway accepts over HTTP, from 2 clients x 8
  * keep-alive connections in worker threads (as in the ingest benchmarks). Only the gateway runs, so no slot is
  * ever sealed and slots 1..100 all stay open. Every commit is signed, encrypted and validated
- * (prepareCommit) before the clock starts; commits are spread over many unfunded senders (the fee
- * is checked by value at commit, not against a balance) and over those 100 slots, with the
- * per-sender limit at its maximum, so that no answer is a rate-limit refusal.
+ * (prepareCommit) before the clock starts; commits are spread over many senders, funded on the
+ * engine (a commit's fee must be payable there: balance, and nonce = the sender's next one, which
+ * stays 0 as nothing is sealed) and over those 100 slots, with the per-sender limit at its
+ * maximum, so that no answer is a rate-limit refusal. The balance reads are cached per sealed head.
  *
  * Latency: the full sequencer (gateway and builder, no L1), and funded dev keys sending private
  * transactions with the SDK concurrently (one in flight per sender, each started at a random
@@ -52,12 +53,28 @@ interface Sender {
   key: Uint8Array;
   /** Lowercase, as the gateway names it in receipts. */
   address: string;
-  nonce: number;
 }
 
-/** Unfunded sender keys: intake checks the fee by value, not balance. */
+/** Sender keys, funded on the engine by `fund` before the commits (intake checks the balance). */
 function makeSenders(n: number): Sender[] {
-  return derivedKeys('committer', n).map((k) => ({ ...k, address: k.address.toLowerCase(), nonce: 0 }));
+  return derivedKeys('committer', n).map((k) => ({ ...k, address: k.address.toLowerCase() }));
+}
+
+async function fund(l2RpcUrl: string, senders: Sender[]): Promise<void> {
+  const body = senders.map((x, i) => ({
+    jsonrpc: '2.0',
+    id: i,
+    method: 'anvil_setBalance',
+    params: [x.address, '0x' + (10n ** 21n).toString(16)],
+  }));
+  const res = await fetch(l2RpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answers = (await res.json()) as { error?: { message: string } }[];
+  const failed = answers.find((a) => a.error);
+  if (failed) throw new Error(`anvil_setBalance: ${failed.error!.message}`);
 }
 
 /** A signed EIP-1559 transfer, signed natively (ethers' JS curve code is far slower). */
@@ -91,8 +108,9 @@ interface Prepared {
 }
 
 /**
- * `count` commits, round-robin over the senders and the slots: a fee transfer (nonce n) to the
- * fee recipient and a hidden transfer (nonce n + 1), encrypted for (sender, slot) with a fresh key.
+ * `count` commits, round-robin over the senders and the slots: a fee transfer (nonce 0, the
+ * sender's next nonce on the engine, where nothing is sealed) to the fee recipient and a hidden
+ * transfer (nonce 1), encrypted for (sender, slot) with a fresh key.
  * Returns them and the time prepareCommit alone took (encryption and its checks, not signing).
  */
 function makeCommits(senders: Sender[], rules: CommitRules, count: number): { out: Prepared[]; ms: number } {
@@ -102,14 +120,13 @@ function makeCommits(senders: Sender[], rules: CommitRules, count: number): { ou
     const k = nextCommit++;
     const who = senders[k % senders.length];
     const slot = 1 + (Math.floor(k / senders.length) % SLOTS);
-    const n = who.nonce;
-    who.nonce += 2;
+    const n = 0;
     const feeTx = signTransfer(who.key, n, rules.feeRecipient, rules.feeWei);
     const signedTx = signTransfer(
       who.key,
       n + 1,
       '0x000000000000000000000000000000000000bEEF',
-      1000n + BigInt(n),
+      1000n + BigInt(k),
     );
     const t0 = now();
     const prepared = prepareCommit({
@@ -159,6 +176,7 @@ export async function benchMempoolIntake(): Promise<Row[]> {
     const total = WARMUP_COMMITS + REPS * COMMITS_PER_REP;
     progress(`mempool intake: preparing ${total} commits (${SENDERS} senders x ${SLOTS} slots)`);
     const senders = makeSenders(SENDERS);
+    await fund(s.devnet.l2RpcUrl, senders);
     let prepareMs = 0;
     const make = (n: number) => {
       const { out, ms } = makeCommits(senders, rules, n);
