@@ -14,7 +14,9 @@ import {
   GasLimitTooHighError,
   InvalidBundleError,
   parseTransaction,
+  isSealaneError,
   SealaneError,
+  StoreUnavailableError,
   UpstreamError,
   withSender,
   type SignerRecovery,
@@ -99,6 +101,13 @@ export class GatewayService {
     this.dispatcher = new JsonRpcDispatcher({
       maxBatch: config.RPC_MAX_BATCH,
       onInternalError: (e, method) => this.logger.error(`${method}: ${(e as Error)?.stack ?? String(e)}`),
+      // ioredis gives no code for "not connected"; its connection status says it instead.
+      translateError: (e) =>
+        !isSealaneError(e) && redis.status !== 'ready'
+          ? new StoreUnavailableError('the sequencer store is unavailable; nothing was done, try again', {
+              cause: e,
+            })
+          : undefined,
     })
       .register('eth_chainId', () => chainIdHex)
       .register('net_version', () => String(config.L2_CHAIN_ID))

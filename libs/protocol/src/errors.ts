@@ -57,7 +57,8 @@ export type SealaneErrorName =
   | 'DuplicateBundleError'
   | 'ReplacementNonceTooLowError'
   | 'CommittedFeeTxError'
-  | 'NonceOutOfWindowError';
+  | 'NonceOutOfWindowError'
+  | 'StoreUnavailableError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -202,6 +203,11 @@ export class CommittedFeeTxError extends SealaneError {
 /** A governance nonce beyond the next nonce plus the window. */
 export class NonceOutOfWindowError extends SealaneError {
   override readonly name = 'NonceOutOfWindowError';
+}
+
+/** The sequencer's store (Redis) cannot be reached right now, e.g. while it restarts: nothing was done. */
+export class StoreUnavailableError extends SealaneError {
+  override readonly name = 'StoreUnavailableError';
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

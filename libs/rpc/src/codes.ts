@@ -69,4 +69,5 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   ReplacementNonceTooLowError: -32036,
   CommittedFeeTxError: -32037,
   NonceOutOfWindowError: -32054,
+  StoreUnavailableError: -32080,
 };

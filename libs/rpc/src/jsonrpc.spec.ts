@@ -1,4 +1,4 @@
-import { AlreadyKnownError } from '@sealane/protocol';
+import { AlreadyKnownError, StoreUnavailableError } from '@sealane/protocol';
 import { JSONRPC, SEALANE_CODES } from './codes';
 import { JsonRpcDispatcher, invalidParams } from './jsonrpc';
 import { arity, hexData } from './params';
@@ -68,6 +68,25 @@ describe('JsonRpcDispatcher', () => {
       error: { code: JSONRPC.INTERNAL_ERROR, message: 'internal error' },
     });
     expect(JSON.stringify(r)).not.toContain('secret');
+    expect(internal).toHaveLength(1);
+  });
+
+  it('answers an error the gateway translates (the store is down) with its stable code', async () => {
+    const internal: unknown[] = [];
+    let storeUp = false;
+    const d = new JsonRpcDispatcher({
+      maxBatch: 3,
+      onInternalError: (e) => internal.push(e),
+      translateError: (e) => (storeUp ? undefined : new StoreUnavailableError('store down', { cause: e })),
+    }).register('boom', () => {
+      throw new Error('Connection is closed.');
+    });
+    const down = (await d.handle('{"jsonrpc":"2.0","id":1,"method":"boom"}')) as { error: { code: number } };
+    expect(down.error.code).toBe(SEALANE_CODES.StoreUnavailableError);
+    expect(internal).toHaveLength(0);
+    storeUp = true;
+    const up = (await d.handle('{"jsonrpc":"2.0","id":2,"method":"boom"}')) as { error: { code: number } };
+    expect(up.error.code).toBe(JSONRPC.INTERNAL_ERROR);
     expect(internal).toHaveLength(1);
   });
 

@@ -65,6 +65,11 @@ function isValidId(id: unknown): id is JsonRpcId {
 export interface DispatcherOptions {
   maxBatch: number;
   onInternalError?: (e: unknown, method: string) => void;
+  /**
+   * Gives an unexpected error a stable meaning before it would become an internal error
+   * (e.g. Redis unreachable while it restarts): a SealaneError to answer instead, or undefined.
+   */
+  translateError?: (e: unknown) => unknown;
 }
 
 export class JsonRpcDispatcher {
@@ -152,7 +157,9 @@ export class JsonRpcDispatcher {
       return {
         jsonrpc: '2.0',
         id,
-        error: toErrorObject(e, (err) => this.opts.onInternalError?.(err, r.method as string)),
+        error: toErrorObject(this.opts.translateError?.(e) ?? e, (err) =>
+          this.opts.onInternalError?.(err, r.method as string),
+        ),
       };
     }
   }
