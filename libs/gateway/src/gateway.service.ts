@@ -104,7 +104,7 @@ export class GatewayService {
       // ioredis gives no code for "not connected"; its connection status says it instead.
       translateError: (e) =>
         !isSealaneError(e) && redis.status !== 'ready'
-          ? new StoreUnavailableError('the sequencer store is unavailable; nothing was done, try again', {
+          ? new StoreUnavailableError('the sequencer store (Redis) is unavailable; try again', {
               cause: e,
             })
           : undefined,

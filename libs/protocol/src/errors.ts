@@ -205,7 +205,7 @@ export class NonceOutOfWindowError extends SealaneError {
   override readonly name = 'NonceOutOfWindowError';
 }
 
-/** The sequencer's store (Redis) cannot be reached right now, e.g. while it restarts: nothing was done. */
+/** The sequencer's store (Redis) cannot be reached right now, e.g. while it restarts. */
 export class StoreUnavailableError extends SealaneError {
   override readonly name = 'StoreUnavailableError';
 }
