@@ -43,7 +43,8 @@ describe('public lane behaves like a node (e2e)', () => {
     provider = new JsonRpcProvider(url, L2_CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
     provider.pollingInterval = 100;
     refDir = mkdtempSync(join(tmpdir(), 'sealane-ref-anvil-'));
-    const args = ['--chain-id', String(L2_CHAIN_ID), '--silent'];
+    // startAnvil already quiets anvil (--quiet); anvil refuses --silent beside it.
+    const args = ['--chain-id', String(L2_CHAIN_ID)];
     const auto = await startAnvil('anvil-auto', refDir, args);
     refs.push(auto.proc);
     anvilAuto = auto.url;
