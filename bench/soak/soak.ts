@@ -29,8 +29,7 @@ import { DEV_KEYS } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
 import { freePort } from '@sealane/embedded';
 import { verifyChain, formatVerifyReport } from '@sealane/poster';
-import { flashbotsSignature } from '@sealane/protocol';
-import { SealaneClient } from '@sealane/sdk';
+import { SealaneClient, searcherCall } from '@sealane/sdk';
 import { auditCli } from '../../apps/sealane/src/audit';
 import { derivedKeys } from '../support';
 import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults';
@@ -891,16 +890,7 @@ async function waitFor(what: string, ms: number, probe: () => Promise<boolean>):
 }
 
 async function signedRpc<T>(url: string, w: Wallet, method: string, params: unknown[]): Promise<T> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-flashbots-signature': await flashbotsSignature(w, body),
-    },
-    body,
-  });
-  const r = (await res.json()) as { result?: T; error?: { message: string } };
+  const r = await searcherCall<T>(url, w, method, params);
   if (r.error) throw new Error(`${method}: ${r.error.message}`);
   return r.result as T;
 }

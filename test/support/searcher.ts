@@ -1,30 +1,17 @@
 /** A searcher's side of the gateway: signed JSON-RPC calls with the Flashbots auth header. */
 import { Wallet } from 'ethers';
-import { flashbotsSignature } from '@sealane/protocol';
+import { searcherCall, type RpcAnswer } from '@sealane/sdk';
 import { DEV_KEYS } from '@sealane/config';
 
-export interface RpcAnswer<T> {
-  result?: T;
-  error?: { code: number; message: string; data?: unknown };
-}
+export type { RpcAnswer } from '@sealane/sdk';
 
-export async function signedCall<T>(
+export function signedCall<T>(
   url: string,
   key: number | Wallet,
   method: string,
   params: unknown[],
 ): Promise<RpcAnswer<T>> {
-  const w = typeof key === 'number' ? new Wallet(DEV_KEYS[key]) : key;
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-flashbots-signature': await flashbotsSignature(w, body),
-    },
-    body,
-  });
-  return (await res.json()) as RpcAnswer<T>;
+  return searcherCall<T>(url, typeof key === 'number' ? new Wallet(DEV_KEYS[key]) : key, method, params);
 }
 
 export async function sendBundle(

@@ -18,8 +18,7 @@ import {
   userTradeTx,
 } from '@sealane/contracts';
 import { L2Engine } from '@sealane/engine';
-import { flashbotsSignature } from '@sealane/protocol';
-import { SealaneClient } from '@sealane/sdk';
+import { SealaneClient, searcherCall } from '@sealane/sdk';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
 import {
   EVENTS,
@@ -52,23 +51,6 @@ async function rpc<T>(
 }
 
 /** A searcher's call, signed with the Flashbots auth header. */
-async function signedRpc<T>(
-  url: string,
-  w: Wallet,
-  method: string,
-  params: unknown[],
-): Promise<{ result?: T; error?: { code: number; message: string } }> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-flashbots-signature': await flashbotsSignature(w, body),
-    },
-    body,
-  });
-  return (await res.json()) as { result?: T; error?: { code: number; message: string } };
-}
 
 const eth = (wei: bigint | string) => `${(Number(BigInt(wei)) / 1e18).toFixed(6)} ETH`;
 
@@ -250,7 +232,7 @@ async function main(): Promise<void> {
     for (const [i, w] of searchers.entries()) {
       const bid = (E18 * BigInt(i + 1) * BigInt(round)) / 200n;
       const bundle = await arbBundleTxs(amm, w, await nonce(w), chainId, plan, { bid });
-      const r = await signedRpc<{ bundleHash: string }>(url, w, 'eth_sendBundle', [
+      const r = await searcherCall<{ bundleHash: string }>(url, w, 'eth_sendBundle', [
         { txs: bundle, blockNumber: '0x' + target.toString(16) },
       ]);
       if (r.error) throw new Error(`eth_sendBundle: ${r.error.message}`);
@@ -281,7 +263,7 @@ async function main(): Promise<void> {
       auctions.refunds += BigInt(w.refund);
     }
     for (const [i, w] of searchers.entries()) {
-      const st = (await signedRpc<BundleStatus>(url, w, 'sealane_getBundleStatus', [hashes[i]])).result!;
+      const st = (await searcherCall<BundleStatus>(url, w, 'sealane_getBundleStatus', [hashes[i]])).result!;
       if (st.state !== 'included')
         say(`  searcher ${short(w.address)}: ${st.state}${st.reason ? ` (${st.reason})` : ''}`);
     }

@@ -1,1 +1,2 @@
 export * from './sealane-client';
+export * from './searcher-call';
