@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startAnvil } from '@sealane/embedded';
+import { freePort, startAnvil, startRedis } from '@sealane/embedded';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import type { Readiness } from '@sealane/gateway';
 
@@ -52,6 +52,36 @@ describe('start-up checks', () => {
       await run({ REDIS_URL: url }),
       new RegExp(`^sealane: REDIS_URL ${url} is unreachable: ECONNREFUSED$`),
     );
+  });
+
+  it('waits for a Redis that comes up while it starts (a restart), then runs and stops cleanly', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, GATEWAY_PORT: '0', REDIS_URL: `redis://127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const up = new Promise<void>((resolve) => {
+      const see = (d: Buffer) => {
+        out += d.toString();
+        if (/gateway: http/.test(out)) resolve();
+      };
+      child.stdout.on('data', see);
+      child.stderr.on('data', see);
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const redisDir = mkdtempSync(join(dir, 'redis-'));
+    // Redis comes up only after the process has tried it and found nobody.
+    await new Promise((r) => setTimeout(r, 1500));
+    const redis = await startRedis(redisDir, port);
+    try {
+      await Promise.race([up, exited.then((code) => Promise.reject(new Error(`exited ${code}: ${out}`)))]);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await redis.proc.stop();
+    }
   });
 
   it('names GENESIS_PARAMS and the parameter out of range', async () => {

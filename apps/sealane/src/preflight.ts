@@ -4,7 +4,7 @@
  * from deep inside a component that met the bad value first.
  */
 import { ConfigError, type SealaneConfig } from '@sealane/config';
-import { probeChain, probeInbox, probeRedisUrl, redactUrl } from '@sealane/core';
+import { probeChain, probeInbox, probeRedisUrl, redactUrl, type Probe } from '@sealane/core';
 import { DEFAULT_PARAMS, InvalidParamsError, withOverrides } from '@sealane/params';
 
 /** GENESIS_PARAMS against the parameter ranges and relations (pure). */
@@ -17,14 +17,31 @@ export function checkGenesisParams(config: SealaneConfig): void {
   }
 }
 
+/**
+ * How long a start waits for a part that does not answer at all: a component restarted while
+ * Redis or an engine restarts waits for it, as a supervisor would retry; a part that answers
+ * wrongly (another chain, no Inbox) fails at once, and a wrong URL fails after this wait.
+ */
+export const STARTUP_WAIT_MS = 15_000;
+const RETRY_MS = 500;
+
+async function untilAnswered<T>(probe: () => Promise<Probe<T>>, deadline: number): Promise<Probe<T>> {
+  for (;;) {
+    const p = await probe();
+    if (p.ok || !p.unreachable || Date.now() + RETRY_MS > deadline) return p;
+    await new Promise((r) => setTimeout(r, RETRY_MS));
+  }
+}
+
 /** Redis, the L2 engine, L1 and the Inbox, each only where the operator set its URL. */
-export async function preflight(config: SealaneConfig): Promise<void> {
+export async function preflight(config: SealaneConfig, waitMs = STARTUP_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
   checkGenesisParams(config);
   const checks: Promise<string | undefined>[] = [];
   if (config.REDIS_URL) {
     const url = config.REDIS_URL;
     checks.push(
-      probeRedisUrl(url).then((p) =>
+      untilAnswered(() => probeRedisUrl(url), deadline).then((p) =>
         p.ok ? undefined : `REDIS_URL ${redactUrl(url)} is unreachable: ${p.error}`,
       ),
     );
@@ -32,7 +49,7 @@ export async function preflight(config: SealaneConfig): Promise<void> {
   if (config.L2_RPC_URL) {
     const url = config.L2_RPC_URL;
     checks.push(
-      probeChain(url, config.L2_CHAIN_ID).then((p) =>
+      untilAnswered(() => probeChain(url, config.L2_CHAIN_ID), deadline).then((p) =>
         p.ok ? undefined : `L2_RPC_URL ${redactUrl(url)} ${p.error} (L2_CHAIN_ID)`,
       ),
     );
@@ -44,12 +61,14 @@ export async function preflight(config: SealaneConfig): Promise<void> {
     }
     if (config.L1_RPC_URL) {
       const url = config.L1_RPC_URL;
-      const l1 = await probeChain(url, config.L1_CHAIN_ID);
+      const l1 = await untilAnswered(() => probeChain(url, config.L1_CHAIN_ID), deadline);
       if (!l1.ok) throw new ConfigError(`L1_RPC_URL ${redactUrl(url)} ${l1.error} (L1_CHAIN_ID)`);
       if (config.INBOX_ADDRESS) {
         const address = config.INBOX_ADDRESS;
         checks.push(
-          probeInbox(url, address).then((p) => (p.ok ? undefined : `INBOX_ADDRESS ${address} ${p.error}`)),
+          untilAnswered(() => probeInbox(url, address), deadline).then((p) =>
+            p.ok ? undefined : `INBOX_ADDRESS ${address} ${p.error}`,
+          ),
         );
       }
     }

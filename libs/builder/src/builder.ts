@@ -514,8 +514,8 @@ export class Builder {
         if (t.role === 'bundle') dropped.set(t.bundle!, why);
         else if (t.role === 'fee') refusedFee.set(t.commitment!, why);
         else if (t.role === 'revealed') refusedReveal.set(t.commitment!, why);
-        else if (t.role === 'refund')
-          throw new Error(`slot ${slot}: refund rejected by the engine: ${r.error.rpcMessage}`);
+        // A winner whose refund cannot be paid would pay more than its price: it goes instead.
+        else if (t.role === 'refund') dropped.set(t.refundFor!, `its refund was ${why}`);
         else {
           rejectedPublic.add(t.hash);
           skipped.push({ hash: t.hash, from: t.from, reason: why });
@@ -553,8 +553,18 @@ export class Builder {
             : {}),
         };
       }
-      if (round === MAX_SUBMIT_ROUNDS)
-        throw new Error(`slot ${slot}: the engine keeps rejecting transactions`);
+      if (round + 1 === MAX_SUBMIT_ROUNDS) {
+        // The engine keeps refusing what is planned: the last round seals the slot empty rather
+        // than retry it for ever (a slot always seals). Public transactions wait for the next one.
+        const why = `the L2 engine refused this block's transactions ${MAX_SUBMIT_ROUNDS} rounds in a row`;
+        this.logger.error(`slot ${slot}: ${why}; sealing it empty`);
+        for (const w of outcome?.winners ?? [])
+          if (!dropped.has(w.bid.bundleHash)) dropped.set(w.bid.bundleHash, why);
+        for (const o of opened)
+          if (!refusedFee.has(o.commitment.commitment)) refusedFee.set(o.commitment.commitment, why);
+        allCandidates.length = 0;
+        continue;
+      }
       for (let i = allCandidates.length - 1; i >= 0; i--)
         if (rejectedPublic.has(allCandidates[i].hash)) allCandidates.splice(i, 1);
     }

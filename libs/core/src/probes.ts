@@ -6,7 +6,8 @@
 import Redis from 'ioredis';
 import { contractInterface } from '@sealane/contracts';
 
-export type Probe<T = undefined> = { ok: true; value: T } | { ok: false; error: string };
+/** `unreachable`: nothing answered (it may be restarting), as opposed to a wrong answer. */
+export type Probe<T = undefined> = { ok: true; value: T } | { ok: false; error: string; unreachable?: true };
 
 /** A URL without its password, fit for a message. */
 export function redactUrl(url: string): string {
@@ -65,7 +66,7 @@ export async function probeRedisUrl(url: string, timeoutMs = 3000): Promise<Prob
     const pong = await r.ping();
     return pong === 'PONG' ? { ok: true, value: undefined } : { ok: false, error: `PING answered ${pong}` };
   } catch (e) {
-    return { ok: false, error: reason(cause ?? e) };
+    return { ok: false, error: reason(cause ?? e), unreachable: true };
   } finally {
     r.disconnect();
   }
@@ -100,7 +101,7 @@ export async function probeChain(
     }
     return { ok: true, value: id };
   } catch (e) {
-    return { ok: false, error: `unreachable: ${reason(e)}` };
+    return { ok: false, error: `unreachable: ${reason(e)}`, unreachable: true };
   }
 }
 
@@ -110,7 +111,7 @@ export async function probeInbox(l1Url: string, address: string, timeoutMs = 300
   try {
     code = (await rpcCall(l1Url, 'eth_getCode', [address, 'latest'], timeoutMs)) as string;
   } catch (e) {
-    return { ok: false, error: `cannot be checked: L1 unreachable (${reason(e)})` };
+    return { ok: false, error: `cannot be checked: L1 unreachable (${reason(e)})`, unreachable: true };
   }
   if (!code || code === '0x') return { ok: false, error: 'has no contract code on L1' };
   try {
