@@ -89,7 +89,7 @@ export class GatewayService {
     private readonly lane: PublicLane,
     private readonly paramsStore: ParamsStore,
     readonly events: EventBus,
-    @Inject(REDIS) redis: SealaneRedis,
+    @Inject(REDIS) private readonly redis: SealaneRedis,
     keys: Keys,
     @Inject(MEMPOOL_DOMAIN) mempoolDomain: MempoolDomain,
     @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
@@ -188,6 +188,11 @@ export class GatewayService {
     try {
       return await this.accounts.get(address);
     } catch (e) {
+      // The account reader needs both: say which one is down.
+      if (this.redis.status !== 'ready')
+        throw new StoreUnavailableError('the sequencer store (Redis) is unavailable; try again', {
+          cause: e,
+        });
       throw new UpstreamError('the L2 engine is unavailable', { cause: e });
     }
   }
