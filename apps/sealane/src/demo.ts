@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  // Two that show the checks: one refused at the gateway, one skipped by the builder.
+  // Two that show the checks: both refused at the gateway, as a node refuses them.
   const wrongChain = await wallets[0].signTransaction({
     type: 2,
     chainId: 1,
@@ -164,7 +164,6 @@ async function main(): Promise<void> {
     gasLimit: 21000n,
     maxFeePerGas: 10n ** 10n,
   });
-  const staleHash = (await rpc<string>(url, 'eth_sendRawTransaction', [stale])).result!;
 
   const lastBlock = await waitFor(
     'all transfers to be sealed',
@@ -176,14 +175,10 @@ async function main(): Promise<void> {
     },
     deadline,
   );
-  const skip = await waitFor(
-    'the stale transaction to be skipped',
-    async () =>
-      (await rpc<{ status: string; reason?: string }>(url, 'sealane_getTransactionStatus', [staleHash]))
-        .result,
-    deadline,
-  );
-  say(`a reused nonce is accepted at the edge, then ${skip.status} by the builder: ${skip.reason}`);
+  // As a node refuses it: a nonce the chain has already used is refused at send time.
+  const staleRefused = await rpc(url, 'eth_sendRawTransaction', [stale]);
+  if (!staleRefused.error) throw new Error('a transaction with a used nonce was accepted');
+  say(`a reused nonce is refused at send time: ${staleRefused.error.code} ${staleRefused.error.message}`);
   say(`all ${hashes.length} transfers sealed by block ${lastBlock}`);
 
   // The auction: a user trade moves an AMM price; three searchers bid for the arbitrage.
@@ -338,7 +333,7 @@ async function main(): Promise<void> {
   const compressed = batches.reduce((n, b) => n + b.compressedBytes, 0);
   console.log('\nsummary');
   console.log(
-    `  transactions sent      ${hashes.length + 2} (${hashes.length} sealed, 1 refused at the gateway, 1 skipped by the builder)`,
+    `  transactions sent      ${hashes.length + 2} (${hashes.length} sealed, 2 refused at the gateway: wrong chain, used nonce)`,
   );
   console.log(`  blocks sealed          ${blocks} (${sealedTxs} transactions)`);
   console.log(
