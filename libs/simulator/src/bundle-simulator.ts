@@ -620,19 +620,12 @@ export class BundleSimulator {
   }
 
   private undecodable(txs: Prepared[], i: number, ctx: SimulationContext): BundleSimulation {
-    return {
-      ...this.identity(txs, ctx),
-      valid: false,
-      failure: { code: 'invalid-transaction', txIndex: i, txHash: txs[i].hash, message: txs[i].decodeError! },
-      results: [],
-      coinbaseDiff: 0n,
-      ethSentToCoinbase: 0n,
-      gasFees: 0n,
-      totalGasUsed: 0n,
-      bundleGasPrice: 0n,
-      reads: new Set(),
-      writes: new Set(),
-    };
+    return this.invalid(txs, ctx, {
+      code: 'invalid-transaction',
+      txIndex: i,
+      txHash: txs[i].hash,
+      message: txs[i].decodeError!,
+    });
   }
 
   /** A bundle the engine could not simulate; rethrows a transport failure, which is nobody's bundle. */
@@ -640,15 +633,20 @@ export class BundleSimulator {
     if (isTransportFailure(e)) throw e;
     const message = e instanceof Error ? e.message : String(e);
     const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    return this.invalid(txs, ctx, {
+      code: 'simulation-failed',
+      txIndex: 0,
+      txHash: txs[0]?.hash ?? '0x',
+      message: message + cause,
+    });
+  }
+
+  /** An invalid bundle's answer: its identity and failure, nothing measured. */
+  private invalid(txs: Prepared[], ctx: SimulationContext, failure: BundleFailure): BundleSimulation {
     return {
       ...this.identity(txs, ctx),
       valid: false,
-      failure: {
-        code: 'simulation-failed',
-        txIndex: 0,
-        txHash: txs[0]?.hash ?? '0x',
-        message: message + cause,
-      },
+      failure,
       results: [],
       coinbaseDiff: 0n,
       ethSentToCoinbase: 0n,
