@@ -10,6 +10,7 @@ import {
   bidsMerkleRoot,
   clearAuction,
   EMPTY_BIDS_ROOT,
+  rulesOf,
   tieBreakKey,
   type AuctionRules,
   type Bid,
@@ -17,16 +18,10 @@ import {
 import type { Params } from '@sealane/params';
 import { decodeTransaction, fromHex, maxCost, toHex, type DecodedTx } from '@sealane/protocol';
 import type { BundleStore, StoredBundle } from '@sealane/store';
+import type { AccountRead, BundleInput, SimulationContext } from '@sealane/simulator';
 
-/** The block a bundle is simulated in: state after `parentNumber`, this block's environment. */
-export interface SimContext {
-  parentNumber: number;
-  number: number;
-  timestamp: number;
-  feeRecipient: string;
-  baseFee: bigint;
-  gasLimit: bigint;
-}
+/** The block a bundle is simulated in, with its number always set. */
+export type SimContext = SimulationContext & { number: number };
 
 export interface BundleOutcome {
   ok: boolean;
@@ -41,24 +36,12 @@ export interface BundleOutcome {
   writes: ReadonlySet<string>;
 }
 
-/** A bundle as the simulator takes it: each transaction with its sender when intake recovered it. */
-export interface SimBundle {
-  txs: (string | { raw: string; from: string })[];
-  revertingTxHashes: string[];
-}
-
-export function simBundle(b: Pick<StoredBundle, 'txs' | 'senders' | 'revertingTxHashes'>): SimBundle {
+export function simBundle(b: Pick<StoredBundle, 'txs' | 'senders' | 'revertingTxHashes'>): BundleInput {
   const senders = b.senders;
   return {
     txs: senders ? b.txs.map((raw, i) => ({ raw, from: senders[i] })) : b.txs,
     revertingTxHashes: b.revertingTxHashes,
   };
-}
-
-/** An account after the parent block, as the close's pre-check reads it. */
-export interface AccountRead {
-  nonce: number;
-  balance: bigint;
 }
 
 /** What the builder needs from a bundle simulator (@sealane/simulator provides it). */
@@ -67,9 +50,9 @@ export interface BundleSimulatorPort {
    * Each bundle on its own at the top of the block. A bundle the engine cannot simulate comes
    * back not ok with the reason; a rejection means the engine could not be reached at all.
    */
-  simulateMany(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
+  simulateMany(bundles: BundleInput[], ctx: SimContext): Promise<BundleOutcome[]>;
   /** The bundles one after another in one block, each measured in place. */
-  simulateSequence(bundles: SimBundle[], ctx: SimContext): Promise<BundleOutcome[]>;
+  simulateSequence(bundles: BundleInput[], ctx: SimContext): Promise<BundleOutcome[]>;
   /** Nonce and balance after block `parentNumber`, in one batched read; unknown accounts left out. */
   accounts(addresses: string[], parentNumber: number): Promise<Map<string, AccountRead>>;
 }
@@ -90,17 +73,6 @@ export interface AuctionOutcome {
   leaves: string[];
   bidsRoot: string;
   winners: AuctionWinner[];
-}
-
-const GWEI = 10n ** 9n;
-
-export function rulesOf(p: Params, blockGasLimit: bigint): AuctionRules {
-  return {
-    pricing: p.auctionPricing === 1 ? 'critical' : 'first',
-    ranking: p.auctionRanking === 1 ? 'valuePerGas' : 'value',
-    reservePrice: BigInt(p.reservePriceGwei) * GWEI,
-    gasBudget: (blockGasLimit * BigInt(p.mevLaneGasPercent)) / 100n,
-  };
 }
 
 function withinTime(b: StoredBundle, timestamp: number): string | null {

@@ -1,4 +1,4 @@
-import type { BundleSimulation } from './bundle-simulator';
+import type { BundleSimulation } from './types';
 import { callBundleJson } from './call-bundle';
 
 describe('callBundleJson', () => {

@@ -4,7 +4,7 @@
  * data, as Flashbots (mev-geth) does. A failed bundle other than by revert is an error for
  * the caller to map, not a result.
  */
-import type { BundleSimulation } from './bundle-simulator';
+import type { BundleSimulation } from './types';
 
 export interface CallBundleTxJson {
   txHash: string;

@@ -3,3 +3,4 @@ export * from './call-bundle';
 export * from './revert';
 export * from './simulator.error';
 export * from './state-keys';
+export * from './types';
