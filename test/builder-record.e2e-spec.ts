@@ -15,7 +15,6 @@ import {
   MempoolRunner,
   recordOf,
   simulatorPort,
-  writeRecord,
   type BuilderHooks,
   type SlotPlan,
 } from '@sealane/builder';
@@ -28,6 +27,7 @@ import { decodeTransaction, fromHex } from '@sealane/protocol';
 import { BundleSimulator } from '@sealane/simulator';
 import {
   BundleStore,
+  ChainStore,
   CommitStore,
   Keys,
   PublicLane,
@@ -261,7 +261,9 @@ describe('a slot finished by another builder (e2e)', () => {
 
     // Recording again is harmless: nothing changes.
     const before = await recordOfSlot(slot, bundleHash, commit);
-    expect(await writeRecord(redis, keys, 'b', recordOf(plan, r.block), 3600)).toBe('already recorded');
+    expect(await new ChainStore(redis, keys).recordSealed('b', recordOf(plan, r.block), 3600)).toBe(
+      'already recorded',
+    );
     expect(await recordOfSlot(slot, bundleHash, commit)).toEqual(before);
     await b.lease.release();
   });
@@ -408,7 +410,7 @@ describe('a slot finished by another builder (e2e)', () => {
       },
       fake,
     );
-    expect(await writeRecord(redis, keys, 'b', r, 3600)).toBe('recorded');
+    expect(await new ChainStore(redis, keys).recordSealed('b', r, 3600)).toBe('recorded');
     expect(await lane.status(last.txHashes[0])).toEqual(included);
     // Not a real block: take the fake record back out so nothing else reads it.
     await redis.del(keys.block(head + 1));

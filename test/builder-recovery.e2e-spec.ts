@@ -10,7 +10,14 @@ import { startEmbedded, type Devnet } from '@sealane/embedded';
 import { L2Engine } from '@sealane/engine';
 import { ParamsStore } from '@sealane/params';
 import { decodeTransaction, fromHex, NotLeaderError } from '@sealane/protocol';
-import { connectRedis, Keys, PublicLane, type SealaneRedis, type SealedBlock } from '@sealane/store';
+import {
+  connectRedis,
+  Keys,
+  LeaseStore,
+  PublicLane,
+  type SealaneRedis,
+  type SealedBlock,
+} from '@sealane/store';
 import { transfer } from './support/rpc';
 
 const LANE_LIMITS = { capacity: 1000, nonceWindow: 64, statusTtlSec: 3600 };
@@ -92,7 +99,7 @@ describe('builder recovery (e2e)', () => {
     const snap = await params.snapshot(head + 1);
     await expect(intruder.seal(head + 1, Date.now(), snap)).rejects.toThrow(NotLeaderError);
     expect(await engine.blockNumber()).toBe(head);
-    const other = new Lease(redis, keys.lease('builder'), 'intruder', 5000, systemClock);
+    const other = new Lease(new LeaseStore(redis), keys.lease('builder'), 'intruder', 5000, systemClock);
     expect(await other.tryAcquire()).toBe(false);
   });
 });

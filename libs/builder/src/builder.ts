@@ -25,7 +25,9 @@ import {
   simBundle,
 } from './auction.runner';
 import {
+  ChainStore,
   Keys,
+  LeaseStore,
   PublicLane,
   type BundleStore,
   type CommitStore,
@@ -33,22 +35,19 @@ import {
   type PoolEntry,
   type SealaneRedis,
   type SealedBlock,
+  type SlotRecord,
 } from '@sealane/store';
 import { nextSlotStart, type Clock } from './clock';
 import { Lease } from './lease';
 import { selectPublic, type AccountState, type Candidate, type Skip } from './public-lane.select';
 import {
-  loadPlan,
   matchesPlan,
   plannedAuction,
   recordOf,
-  savePlan,
-  writeRecord,
   type ChainIncluded,
   type Orphans,
   type PlannedTx,
   type SlotPlan,
-  type SlotRecord,
 } from './phases/record';
 
 export interface BuilderLogger {
@@ -174,10 +173,11 @@ export class Builder {
   private loopDone: Promise<void> = Promise.resolve();
   private renewTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  private readonly chain: ChainStore;
 
   constructor(
-    private readonly redis: SealaneRedis,
-    private readonly keys: Keys,
+    redis: SealaneRedis,
+    keys: Keys,
     private readonly lane: PublicLane,
     private readonly params: ParamsStore,
     private readonly engine: L2Engine,
@@ -186,7 +186,8 @@ export class Builder {
     private readonly hooks: BuilderHooks = {},
     private readonly logger: BuilderLogger = console,
   ) {
-    this.lease = new Lease(redis, keys.lease('builder'), opts.id, opts.leaseTtlMs, clock);
+    this.chain = new ChainStore(redis, keys);
+    this.lease = new Lease(new LeaseStore(redis), keys.lease('builder'), opts.id, opts.leaseTtlMs, clock);
   }
 
   start(): void {
@@ -237,18 +238,13 @@ export class Builder {
     }
   }
 
-  private async sealedHead(): Promise<number> {
-    return Number((await this.redis.get(this.keys.sealedHead())) ?? 0);
-  }
-
   async record(n: number): Promise<SealedBlock | null> {
-    const json = await this.redis.get(this.keys.block(n));
-    return json ? (JSON.parse(json) as SealedBlock) : null;
+    return this.chain.block(n);
   }
 
   /** One slot: wait for its close, then seal it. Also repairs a block sealed but not recorded. */
   async step(): Promise<void> {
-    const head = await this.sealedHead();
+    const head = await this.chain.sealedHead();
     const engineHead = await this.engine.blockNumber();
     if (engineHead > head) return this.adopt(head + 1);
     if (engineHead < head) {
@@ -256,7 +252,7 @@ export class Builder {
     }
     const slot = head + 1;
     // A slot planned by a builder that stopped before its mine is finished as planned.
-    const saved = await loadPlan(this.redis, this.keys, slot);
+    const saved = await this.chain.loadPlan<SlotPlan>(slot);
     if (saved && (await this.resume(saved))) return;
     const snap = await this.params.snapshot(slot);
     const offset = this.opts.auction ? Math.min(snap.values.auctionCloseOffsetMs, snap.values.slotMs) : 0;
@@ -613,7 +609,7 @@ export class Builder {
   private async finish(plan: SlotPlan): Promise<SealedBlock> {
     const slot = plan.slot;
     if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
-    await savePlan(this.redis, this.keys, this.opts.id, plan);
+    await this.chain.savePlan(this.opts.id, plan.slot, plan);
     await this.hooks.planned?.(slot);
     if (!this.lease.held) throw new NotLeaderError(`builder ${this.opts.id} no longer holds the lease`);
     await this.engine.mine(Math.floor(plan.startMs / 1000));
@@ -693,7 +689,7 @@ export class Builder {
   private async adopt(n: number): Promise<void> {
     const block = await this.engine.getBlock(n);
     if (!block) throw new Error(`block ${n} vanished from the L2 engine`);
-    const saved = await loadPlan(this.redis, this.keys, n);
+    const saved = await this.chain.loadPlan<SlotPlan>(n);
     // A plan made on another parent (an engine reset under the same Redis) is not this block's.
     const plan = saved && saved.parentHash === block.parentHash ? saved : null;
     if (plan) {
@@ -729,13 +725,7 @@ export class Builder {
   }
 
   private async writeRecord(r: SlotRecord, skipped: number): Promise<void> {
-    const res = await writeRecord(
-      this.redis,
-      this.keys,
-      this.opts.id,
-      r,
-      this.opts.statusTtlSec ?? STATUS_TTL_SEC,
-    );
+    const res = await this.chain.recordSealed(this.opts.id, r, this.opts.statusTtlSec ?? STATUS_TTL_SEC);
     if (res === 'recorded') await this.hooks.sealed?.(r.block, skipped);
   }
 }

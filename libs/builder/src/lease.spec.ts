@@ -1,4 +1,4 @@
-import type { SealaneRedis } from '@sealane/store';
+import type { LeaseStore } from '@sealane/store';
 import { nextSlotStart, type Clock } from './clock';
 import { Lease } from './lease';
 
@@ -8,7 +8,7 @@ function world() {
   const clock: Clock = { now: () => now, sleep: async () => undefined };
   const store = new Map<string, { token: string; until: number }>();
   const redis = {
-    renewLease: async (key: string, token: string, ttl: number) => {
+    renew: async (key: string, token: string, ttl: number) => {
       const cur = store.get(key);
       if (!cur || cur.until <= now || cur.token === token) {
         store.set(key, { token, until: now + ttl });
@@ -16,8 +16,8 @@ function world() {
       }
       return [0, cur.until - now];
     },
-    releaseLease: async () => 1,
-  } as unknown as SealaneRedis;
+    release: async () => undefined,
+  } as unknown as LeaseStore;
   return { clock, redis, now: () => now, advance: (ms: number) => (now += ms) };
 }
 

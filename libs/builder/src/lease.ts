@@ -3,7 +3,7 @@
  * it the moment it expires. `held` is conservative: it turns false a margin before the TTL runs
  * out locally, so a paused leader stops sealing before a standby can take over.
  */
-import type { SealaneRedis } from '@sealane/store';
+import type { LeaseStore } from '@sealane/store';
 import type { Clock } from './clock';
 
 export class Lease {
@@ -12,7 +12,7 @@ export class Lease {
   private freeAt = 0;
 
   constructor(
-    private readonly redis: SealaneRedis,
+    private readonly leases: LeaseStore,
     readonly key: string,
     readonly token: string,
     readonly ttlMs: number,
@@ -43,7 +43,7 @@ export class Lease {
   /** Takes the lease if free, or renews it if this token holds it. */
   async tryAcquire(): Promise<boolean> {
     const t0 = this.clock.now();
-    const [ok, ms] = await this.redis.renewLease(this.key, this.token, this.ttlMs);
+    const [ok, ms] = await this.leases.renew(this.key, this.token, this.ttlMs);
     this.validUntil = ok === 1 ? t0 + Math.floor(this.ttlMs * 0.75) : 0;
     if (ok !== 1) this.freeAt = t0 + Math.max(0, ms);
     return ok === 1;
@@ -51,6 +51,6 @@ export class Lease {
 
   async release(): Promise<void> {
     this.validUntil = 0;
-    await this.redis.releaseLease(this.key, this.token);
+    await this.leases.release(this.key, this.token);
   }
 }

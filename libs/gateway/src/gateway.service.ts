@@ -34,6 +34,7 @@ import {
 } from '@sealane/rpc';
 import {
   BundleStore,
+  ChainStore,
   CommitStore,
   DEFAULT_NONCE_WINDOW,
   Keys,
@@ -95,7 +96,9 @@ export class GatewayService {
     @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
-    this.accounts = new EngineAccounts(engine, async () => Number((await redis.get(keys.sealedHead())) ?? 0));
+    const chain = new ChainStore(redis, keys);
+    const sealedHead = () => chain.sealedHead();
+    this.accounts = new EngineAccounts(engine, sealedHead);
     this.simulator = new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) });
     this.feeRecipient = new Wallet(config.SEQUENCER_PRIVATE_KEY).address.toLowerCase();
     this.dispatcher = new JsonRpcDispatcher({
@@ -124,7 +127,7 @@ export class GatewayService {
       bundles: new BundleStore(redis, keys),
       params: paramsStore,
       recovery,
-      sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
+      sealedHead,
       callBundle: (req) => this.callBundle(req),
       callBundleLimits: {
         perSearcher: config.CALL_BUNDLE_PER_SEARCHER,
@@ -138,7 +141,7 @@ export class GatewayService {
       params: paramsStore,
       sequencer: new Wallet(config.SEQUENCER_PRIVATE_KEY),
       domain: mempoolDomain,
-      sealedHead: async () => Number((await redis.get(keys.sealedHead())) ?? 0),
+      sealedHead,
       recovery,
       // The same head-keyed, per-turn batched reads as the public lane's send-time checks.
       account: (address) => this.engineAccount(address),

@@ -8,7 +8,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG, ENDPOINTS, probeChain, probeInbox, probeRedis, REDIS, type Endpoints } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
-import { Keys, type SealaneRedis } from '@sealane/store';
+import { ChainStore, Keys, type SealaneRedis } from '@sealane/store';
 
 export interface CheckResult {
   ok: boolean;
@@ -83,11 +83,8 @@ export class ReadinessService implements OnModuleDestroy {
 
   private async chainState(): Promise<[string | null, number | null]> {
     try {
-      const [leader, head] = await Promise.all([
-        this.redis.get(this.keys.lease('builder')),
-        this.redis.get(this.keys.sealedHead()),
-      ]);
-      return [leader, Number(head ?? 0)];
+      const chain = new ChainStore(this.redis, this.keys);
+      return await Promise.all([chain.leader(), chain.sealedHead()]);
     } catch {
       return [null, null];
     }

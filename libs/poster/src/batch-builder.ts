@@ -12,7 +12,7 @@ import {
   type SelectReason,
 } from '@sealane/batch';
 import type { ParamsStore } from '@sealane/params';
-import type { Keys, SealaneRedis, SealedBlock } from '@sealane/store';
+import type { ChainStore } from '@sealane/store';
 import { SealedBlockMissingError } from './poster.error';
 
 /** Read at most this many raw transaction bytes per maxBytes of batch into the selection window. */
@@ -34,8 +34,7 @@ export interface BuiltBatch {
 export class BatchBuilder {
   constructor(
     private readonly o: {
-      redis: SealaneRedis;
-      keys: Keys;
+      chain: ChainStore;
       params: ParamsStore;
       inbox: Interface;
       /** Brotli level while the poster keeps up. */
@@ -45,7 +44,7 @@ export class BatchBuilder {
   ) {}
 
   async sealedHead(): Promise<number> {
-    return Number((await this.o.redis.get(this.o.keys.sealedHead())) ?? 0);
+    return this.o.chain.sealedHead();
   }
 
   /**
@@ -105,11 +104,10 @@ export class BatchBuilder {
     let raw = 0;
     for (let start = from; start <= head; start += MGET_CHUNK) {
       const nums = Array.from({ length: Math.min(MGET_CHUNK, head - start + 1) }, (_, i) => start + i);
-      const jsons = await this.o.redis.mget(nums.map((n) => this.o.keys.block(n)));
+      const records = await this.o.chain.blocks(nums);
       for (let i = 0; i < nums.length; i++) {
-        const json = jsons[i];
-        if (!json) throw new SealedBlockMissingError(nums[i]);
-        const b = JSON.parse(json) as SealedBlock;
+        const b = records[i];
+        if (!b) throw new SealedBlockMissingError(nums[i]);
         const txs = b.txs.map((t) => getBytes(t));
         blocks.push({ number: b.number, timestamp: b.timestamp, startMs: b.startMs, txs });
         raw += txs.reduce((s, t) => s + t.length, 0);

@@ -18,7 +18,7 @@
 import { isError, type Contract, type Provider, type Wallet } from 'ethers';
 import { inboxContract } from '@sealane/contracts';
 import type { ParamsStore } from '@sealane/params';
-import type { BatchPostedEvent, Keys, SealaneRedis } from '@sealane/store';
+import { ChainStore, type BatchPostedEvent, type Keys, type SealaneRedis } from '@sealane/store';
 import { appendBatchGasLimit, BatchBuilder } from './batch-builder';
 import { MIN_FEE_BUMP_PERCENT } from './fees';
 import { InFlight, type InFlightHooks } from './in-flight';
@@ -138,8 +138,7 @@ export class Poster {
       hooks: o.hooks,
     });
     this.builder = new BatchBuilder({
-      redis: o.redis,
-      keys: o.keys,
+      chain: new ChainStore(o.redis, o.keys),
       params: o.params,
       inbox: this.inbox.interface,
       maxLevel: o.compressionLevel,

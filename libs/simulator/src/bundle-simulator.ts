@@ -257,10 +257,7 @@ export class BundleSimulator {
    * Nonce and balance of each account after block `parentNumber`, in shared batch requests (two
    * calls per account); an account the engine answered nothing readable for is left out.
    */
-  async accounts(
-    addresses: readonly string[],
-    parentNumber: number,
-  ): Promise<Map<string, AccountRead>> {
+  async accounts(addresses: readonly string[], parentNumber: number): Promise<Map<string, AccountRead>> {
     const tag = qty(parentNumber);
     const out = new Map<string, AccountRead>();
     await Promise.all(

@@ -3,3 +3,4 @@ export * from './redis';
 export * from './public-lane';
 export * from './bundle-store';
 export * from './commit-store';
+export * from './chain-store';

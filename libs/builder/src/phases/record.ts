@@ -9,17 +9,8 @@
  * holds, not what the plan intended, so a block that departs from its plan is still recorded
  * truthfully.
  */
-import { decodeTransaction, fromHex, NotLeaderError, toHex } from '@sealane/protocol';
-import type {
-  BundleStatus,
-  CommitmentStatus,
-  Keys,
-  SealaneRedis,
-  SealedBlock,
-  SlotResults,
-  SlotWinner,
-  TxStatus,
-} from '@sealane/store';
+import { decodeTransaction, fromHex, toHex } from '@sealane/protocol';
+import type { SealedBlock, SlotRecord, SlotResults, SlotWinner } from '@sealane/store';
 import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
 import type { Skip } from '../public-lane.select';
 
@@ -92,14 +83,6 @@ export interface Orphans {
   bundles: string[];
   commitments: string[];
   reason: string;
-}
-
-export interface SlotRecord {
-  block: SealedBlock;
-  txs: { hash: string; from: string; status: TxStatus }[];
-  bundles: { bundleHash: string; patch: Partial<BundleStatus> }[];
-  commitments: { commitment: string; patch: Partial<CommitmentStatus> }[];
-  results: SlotResults | null;
 }
 
 /**
@@ -227,81 +210,4 @@ export function plannedAuction(
 /** Whether the sealed block holds exactly the plan's transactions in the plan's order. */
 export function matchesPlan(plan: SlotPlan, block: Pick<SealedBlock, 'txHashes'>): boolean {
   return plan.txs.length === block.txHashes.length && plan.txs.every((t, i) => t.hash === block.txHashes[i]);
-}
-
-export const RECORD_TTL_SEC = 3 * 24 * 3600;
-
-export type RecordResult = 'recorded' | 'already recorded';
-
-/** Writes the slot's record in one fenced, idempotent Lua call. */
-export async function writeRecord(
-  redis: SealaneRedis,
-  keys: Keys,
-  token: string,
-  r: SlotRecord,
-  statusTtlSec: number,
-): Promise<RecordResult> {
-  const retire: (string | number)[] = [];
-  for (const t of r.txs)
-    retire.push(
-      t.hash,
-      keys.publicSender(t.from),
-      keys.txStatus(t.hash),
-      JSON.stringify(t.status),
-      t.status.status === 'included' ? 'i' : 's',
-    );
-  const patches: string[] = [];
-  for (const b of r.bundles) patches.push(keys.bundleStatus(b.bundleHash), JSON.stringify(b.patch));
-  for (const c of r.commitments) patches.push(keys.commitmentStatus(c.commitment), JSON.stringify(c.patch));
-  const sets: string[] = [];
-  if (r.results) sets.push(keys.slotResults(r.results.slot), JSON.stringify(r.results));
-  const n = r.block.number;
-  const res = await redis.recordSealed(
-    keys.lease('builder'),
-    keys.sealedHead(),
-    keys.publicPool(),
-    keys.publicTxs(),
-    token,
-    n,
-    keys.block(n),
-    JSON.stringify(r.block),
-    r.block.hash,
-    statusTtlSec,
-    RECORD_TTL_SEC,
-    r.txs.length,
-    patches.length / 2,
-    sets.length / 2,
-    keys.slotPlan(n),
-    ...retire,
-    ...patches,
-    ...sets,
-  );
-  if (res === 1) return 'recorded';
-  if (res === 0) return 'already recorded';
-  if (res === -1) throw new NotLeaderError(`builder ${token} lost the lease before recording block ${n}`);
-  if (res === -2) throw new Error(`block ${n} is not the next block to record`);
-  throw new Error(`another block is already recorded at number ${n}`);
-}
-
-/** Stores the plan before its block is mined, fenced by the lease. */
-export async function savePlan(
-  redis: SealaneRedis,
-  keys: Keys,
-  token: string,
-  plan: SlotPlan,
-): Promise<void> {
-  const res = await redis.savePlan(
-    keys.lease('builder'),
-    keys.slotPlan(plan.slot),
-    token,
-    JSON.stringify(plan),
-    RECORD_TTL_SEC,
-  );
-  if (res === -1)
-    throw new NotLeaderError(`builder ${token} no longer holds the lease to plan slot ${plan.slot}`);
-}
-
-export async function loadPlan(redis: SealaneRedis, keys: Keys, slot: number): Promise<SlotPlan | null> {
-  const json = await redis.get(keys.slotPlan(slot));
-  return json ? (JSON.parse(json) as SlotPlan) : null;
 }
