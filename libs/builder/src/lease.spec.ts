@@ -1,5 +1,5 @@
 import type { LeaseStore } from '@sealane/store';
-import { nextSlotStart, type Clock } from './clock';
+import type { Clock } from './clock';
 import { Lease } from './lease';
 
 /** A clock that only moves when told, and a lease store with Redis' semantics (PX, PTTL). */
@@ -51,16 +51,5 @@ describe('Lease', () => {
     expect(l.held).toBe(true);
     w.advance(1);
     expect(l.held).toBe(false);
-  });
-});
-
-describe('nextSlotStart', () => {
-  it('follows the previous slot back to back when on time', () => {
-    expect(nextSlotStart(10_000, 10_500, 2000, 150)).toBe(10_000);
-  });
-  it('re-anchors an overdue slot so that it closes now and keeps its reveal time before the seal', () => {
-    const start = nextSlotStart(10_000, 20_000, 2000, 150);
-    expect(start + 2000 - 150).toBe(20_000);
-    expect(nextSlotStart(10_000, 20_000, 2000)).toBe(18_000);
   });
 });

@@ -1,5 +1,4 @@
 import { selectPublic, type AccountState, type Candidate } from './public-lane.select';
-import { nextSlotStart } from './clock';
 
 let n = 0;
 function c(from: string, nonce: number, extra: Partial<Candidate> = {}): Candidate {
@@ -117,14 +116,5 @@ describe('selectPublic', () => {
     const byCount = selectPublic(txs, acc, { ...opts, maxTxs: 3 });
     expect(byCount.included).toEqual(txs.slice(0, 3));
     expect(byCount.deferred).toEqual(txs.slice(3));
-  });
-});
-
-describe('nextSlotStart', () => {
-  it('follows the previous slot back to back when on time', () => {
-    expect(nextSlotStart(10_000, 10_500, 2000)).toBe(10_000);
-  });
-  it('re-anchors to now when more than a slot late', () => {
-    expect(nextSlotStart(10_000, 20_000, 2000)).toBe(18_000);
   });
 });

@@ -9,13 +9,8 @@ import type { ParamsSnapshot } from '@sealane/params';
 import type { BatchResult, L2Engine } from '@sealane/engine';
 import { decodeTransaction, fromHex, keccak256, maxCost, toHex, type DecodedTx } from '@sealane/protocol';
 import type { PoolEntry, PublicLane, StoredCommitment } from '@sealane/store';
-import {
-  simBundle,
-  type AuctionOutcome,
-  type AuctionWinner,
-  type BundleSimulatorPort,
-  type SimContext,
-} from '../auction.runner';
+import { simBundle, type BundleSimulatorPort, type SimContext } from '../ports';
+import type { AuctionOutcome, AuctionWinner } from './clear';
 import type { MempoolRunner, OpenedCommitment } from '../mempool.runner';
 import { selectPublic, type AccountState, type Candidate, type Skip } from '../public-lane.select';
 import { plannedAuction, type ChainIncluded, type PlannedTx, type SlotPlan } from './record';

@@ -1,7 +1,7 @@
 import { keccak256, Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
 import type { SealedBlock } from '@sealane/store';
-import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
+import type { AuctionOutcome, AuctionWinner } from './clear';
 import { matchesPlan, plannedAuction, recordOf, type SlotPlan } from './record';
 
 const sign = (key: number, nonce: number) =>

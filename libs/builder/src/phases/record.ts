@@ -11,7 +11,7 @@
  */
 import { decodeTransaction, fromHex, toHex } from '@sealane/protocol';
 import type { SealedBlock, SlotRecord, SlotResults, SlotWinner } from '@sealane/store';
-import type { AuctionOutcome, AuctionWinner } from '../auction.runner';
+import type { AuctionOutcome, AuctionWinner } from './clear';
 import type { Skip } from '../public-lane.select';
 
 /** What a planned transaction is in its block. */

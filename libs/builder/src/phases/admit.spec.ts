@@ -1,4 +1,5 @@
-import { simBundle, simulationOrder, type SimulationCandidate } from './auction.runner';
+import { simBundle } from '../ports';
+import { simulationOrder, type SimulationCandidate } from './admit';
 
 describe('simBundle', () => {
   const txs = ['0x01', '0x02'];

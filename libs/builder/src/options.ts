@@ -1,0 +1,65 @@
+/** How a builder is configured and what it tells the rest of the system. */
+import type { Wallet } from 'ethers';
+import type { L2Engine } from '@sealane/engine';
+import type { ParamsStore } from '@sealane/params';
+import type { BundleStore, ChainStore, CommitStore, PublicLane, SealedBlock } from '@sealane/store';
+import type { Clock } from './clock';
+import type { Lease } from './lease';
+import type { MempoolRunner } from './mempool.runner';
+import type { AuctionRunner } from './phases/clear';
+import type { BundleSimulatorPort } from './ports';
+
+export interface BuilderLogger {
+  log(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface BuilderHooks {
+  slotClosed?(slot: number, closedAtMs: number): Promise<void> | void;
+  /** The slot's plan is stored; its block is about to be mined. */
+  planned?(slot: number): Promise<void> | void;
+  /** The engine mined the slot's block; its record comes next. */
+  mined?(slot: number): Promise<void> | void;
+  /** The slot is recorded (once per block, by whichever builder recorded it). */
+  sealed?(block: SealedBlock, skipped: number): Promise<void> | void;
+}
+
+/** What the builder needs to run the auction: without it, blocks hold the public lane only. */
+export interface BuilderAuction {
+  runner: AuctionRunner;
+  simulator: BundleSimulatorPort;
+  bundles: BundleStore;
+  /** The sequencer's account: the blocks' fee recipient, which pays the refunds. */
+  feeRecipient: Wallet;
+  chainId: number;
+}
+
+/** The encrypted mempool: committed transactions go right after the auction winners. */
+export interface BuilderMempool {
+  runner: MempoolRunner;
+  store: CommitStore;
+}
+
+export interface BuilderOptions {
+  id: string;
+  auction?: BuilderAuction;
+  mempool?: BuilderMempool;
+  leaseTtlMs: number;
+  blockGasLimit: bigint;
+  /** How long a transaction's status is kept after it leaves the lane. */
+  statusTtlSec?: number;
+}
+
+/** Everything a slot's phases read and call. */
+export interface SlotEnv {
+  chain: ChainStore;
+  lane: PublicLane;
+  params: ParamsStore;
+  engine: L2Engine;
+  clock: Clock;
+  lease: Lease;
+  opts: BuilderOptions;
+  hooks: BuilderHooks;
+  logger: BuilderLogger;
+}

@@ -1,0 +1,68 @@
+/**
+ * The seal phase: the engine mines the submitted transactions at the slot's timestamp, and the
+ * block it sealed is read back as Sealane records it (raw transactions from the plan, or from
+ * the engine for any the plan did not hold) and checked against the plan's order.
+ */
+import type { EngineBlock, L2Engine } from '@sealane/engine';
+import type { SealedBlock } from '@sealane/store';
+import type { BuilderLogger } from '../options';
+import { matchesPlan, type SlotPlan } from './record';
+
+/** A block of the engine as a sealed-block record. */
+export async function sealedBlockOf(
+  engine: L2Engine,
+  block: EngineBlock,
+  meta: { startMs: number; paramsVersion: number; builder: string },
+  rawByHash: Map<string, string>,
+): Promise<SealedBlock> {
+  const hashes = block.transactions.map((h) => h.toLowerCase());
+  const missing = hashes.filter((h) => !rawByHash.has(h));
+  if (missing.length) {
+    const res = await engine.batch(missing.map((h) => ['eth_getRawTransactionByHash', [h]]));
+    res.forEach((r, i) => {
+      if (!r.ok || typeof r.result !== 'string')
+        throw new Error(`raw transaction ${missing[i]} not available from the engine`);
+      rawByHash.set(missing[i], r.result);
+    });
+  }
+  return {
+    number: Number(block.number),
+    hash: block.hash,
+    parentHash: block.parentHash,
+    timestamp: Number(block.timestamp),
+    startMs: meta.startMs,
+    txs: hashes.map((h) => rawByHash.get(h)!),
+    txHashes: hashes,
+    paramsVersion: meta.paramsVersion,
+    builder: meta.builder,
+  };
+}
+
+/** Mines the submitted plan at its slot's timestamp and reads the block back. */
+export async function sealPlan(
+  engine: L2Engine,
+  plan: SlotPlan,
+  builder: string,
+  logger: BuilderLogger,
+  mined?: (slot: number) => Promise<void> | void,
+): Promise<SealedBlock> {
+  await engine.mine(Math.floor(plan.startMs / 1000));
+  await mined?.(plan.slot);
+  const block = await engine.getBlock(plan.slot);
+  if (!block) throw new Error(`block ${plan.slot} missing right after sealing`);
+  const sealed = await sealedBlockOf(engine, block, planMeta(plan, builder), rawOf(plan));
+  if (!matchesPlan(plan, sealed))
+    logger.error(
+      `slot ${plan.slot}: sealed block differs from the intended order (intended ${plan.txs.length}, sealed ${sealed.txHashes.length})`,
+    );
+  return sealed;
+}
+
+export const planMeta = (plan: SlotPlan, builder: string) => ({
+  startMs: plan.startMs,
+  paramsVersion: plan.paramsVersion,
+  builder,
+});
+
+/** The plan's raw transactions by hash. */
+export const rawOf = (plan: SlotPlan): Map<string, string> => new Map(plan.txs.map((t) => [t.hash, t.raw]));

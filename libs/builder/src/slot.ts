@@ -1,0 +1,167 @@
+/**
+ * One slot as a pipeline of phases, in the order they run:
+ *
+ *   close   phases/close.ts    bundles and commitments closed by one flag; the commitment
+ *                              order signed and published at once (the reveal window opens)
+ *   clear   phases/clear.ts    bundles admitted, simulated, the auction cleared
+ *   plan    phases/plan.ts     the lanes order the block over one account book
+ *   submit  phases/submit.ts   exactly the plan in the engine's pool (refusals go back to plan)
+ *   seal    phases/seal.ts     mined at the slot's timestamp, read back, checked against the plan
+ *   record  phases/record.ts   every record of the slot in one fenced, idempotent write
+ *   notify  hooks.sealed       the poster's job and the block-sealed event (builder.module.ts)
+ *
+ * Before a slot runs, a slot left half-done by a leader that died is finished (phases/recover.ts).
+ * No Nest here: the module is a thin shell.
+ */
+import type { ParamsSnapshot } from '@sealane/params';
+import { nextBaseFee } from '@sealane/engine';
+import { NotLeaderError } from '@sealane/protocol';
+import type { SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
+import type { SlotEnv } from './options';
+import type { SimContext } from './ports';
+import { closeSlot } from './phases/close';
+import type { AuctionOutcome } from './phases/clear';
+import { planSlot } from './phases/plan';
+import { recordOf, type SlotPlan } from './phases/record';
+import { adopt, resume } from './phases/recover';
+import { sealPlan } from './phases/seal';
+import { submitInOrder } from './phases/submit';
+import { slotTimes } from './timing';
+
+const STATUS_TTL_SEC = 7 * 24 * 3600;
+
+/** How the leader's loop lets a slot wait: until a time, or until the builder stops. */
+export interface SlotWaiter {
+  readonly stopping: boolean;
+  sleepUntil(ms: number): Promise<void>;
+}
+
+export class SlotRunner {
+  constructor(private readonly env: SlotEnv) {}
+
+  /** One slot: wait for its close, then seal it. Also repairs a block sealed but not recorded. */
+  async step(waiter: SlotWaiter): Promise<void> {
+    const { chain, engine, params, clock, opts, hooks } = this.env;
+    const head = await chain.sealedHead();
+    const engineHead = await engine.blockNumber();
+    if (engineHead > head) return adopt(this.env, head + 1, (r, skipped) => this.record(r, skipped));
+    if (engineHead < head) {
+      throw new Error(`the L2 engine is at block ${engineHead} but block ${head} is recorded as sealed`);
+    }
+    const slot = head + 1;
+    // A slot planned by a builder that stopped before its mine is finished as planned.
+    const saved = await chain.loadPlan<SlotPlan>(slot);
+    if (saved && (await resume(this.env, saved, (p) => this.finish(p)))) return;
+    const snap = await params.snapshot(slot);
+    const offset = opts.auction ? snap.values.auctionCloseOffsetMs : 0;
+    const times = slotTimes(await this.endOf(head), clock.now(), snap.values.slotMs, offset);
+    await waiter.sleepUntil(times.closeMs);
+    if (waiter.stopping) return;
+    await hooks.slotClosed?.(slot, clock.now());
+    let outcome: AuctionOutcome | undefined;
+    let committed: StoredCommitment[] | undefined;
+    if (opts.auction) {
+      this.mustLead('no longer holds');
+      const closed = await closeSlot(this.env, slot, snap.values);
+      committed = closed.committed;
+      const ctx = await this.context(slot, times.startMs);
+      // No bundle may carry a committed fee transaction: it would skip what the fee pays for.
+      const feeTxs = new Map((committed ?? []).map((c) => [c.feeTxHash.toLowerCase(), c.commitment]));
+      outcome = await opts.auction.runner.clear(slot, closed.received, snap.values, ctx, { feeTxs });
+      await waiter.sleepUntil(times.endMs);
+      if (waiter.stopping) return;
+    }
+    await this.seal(slot, times.startMs, snap, outcome, committed);
+  }
+
+  /** Plans, submits, seals and records `slot` with exactly the planned order. */
+  async seal(
+    slot: number,
+    startMs: number,
+    snap: ParamsSnapshot,
+    outcome?: AuctionOutcome,
+    committed?: StoredCommitment[],
+  ): Promise<SealedBlock> {
+    // Only the leader touches the engine's pool.
+    this.mustLead('does not hold');
+    const { engine, lane, opts, logger } = this.env;
+    const ctx = await this.context(slot, startMs);
+    const parentHash = (await engine.getBlock(slot - 1))!.hash;
+    const auction = opts.auction;
+    if (auction) await engine.setCoinbase(ctx.feeRecipient);
+    const plan = await planSlot(
+      {
+        builderId: opts.id,
+        blockGasLimit: opts.blockGasLimit,
+        engine,
+        lane,
+        submit: (txs) => submitInOrder(engine, txs),
+        ...(auction
+          ? {
+              auction: {
+                simulator: auction.simulator,
+                feeRecipient: auction.feeRecipient,
+                chainId: auction.chainId,
+              },
+            }
+          : {}),
+        ...(opts.mempool ? { mempool: opts.mempool.runner } : {}),
+        logger,
+      },
+      { slot, startMs, parentHash, snap, ctx, outcome, committed },
+    );
+    return this.finish(plan);
+  }
+
+  /** Stores the plan, mines it, and records the slot from the plan and the sealed block. */
+  private async finish(plan: SlotPlan): Promise<SealedBlock> {
+    const { chain, engine, opts, hooks, logger } = this.env;
+    this.mustLead('no longer holds');
+    await chain.savePlan(opts.id, plan.slot, plan);
+    await hooks.planned?.(plan.slot);
+    this.mustLead('no longer holds');
+    const sealed = await sealPlan(engine, plan, opts.id, logger, hooks.mined);
+    await this.record(recordOf(plan, sealed), plan.skipped.length);
+    return sealed;
+  }
+
+  private async record(r: SlotRecord, skipped: number): Promise<void> {
+    const { chain, opts, hooks } = this.env;
+    const res = await chain.recordSealed(opts.id, r, opts.statusTtlSec ?? STATUS_TTL_SEC);
+    if (res === 'recorded') await hooks.sealed?.(r.block, skipped);
+  }
+
+  private mustLead(what: string): void {
+    if (!this.env.lease.held) throw new NotLeaderError(`builder ${this.env.opts.id} ${what} the lease`);
+  }
+
+  /** The block environment of `slot`, on top of the engine's block `slot - 1`. */
+  private async context(slot: number, startMs: number): Promise<SimContext> {
+    const parent = await this.env.engine.getBlock(slot - 1);
+    if (!parent) throw new Error(`parent block ${slot - 1} not found on the L2 engine`);
+    return {
+      parentNumber: slot - 1,
+      number: slot,
+      timestamp: Math.floor(startMs / 1000),
+      feeRecipient: this.env.opts.auction?.feeRecipient.address.toLowerCase() ?? '0x' + '00'.repeat(20),
+      baseFee: nextBaseFee({
+        gasLimit: BigInt(parent.gasLimit),
+        gasUsed: BigInt(parent.gasUsed),
+        baseFeePerGas: BigInt(parent.baseFeePerGas ?? 0),
+      }),
+      gasLimit: BigInt(parent.gasLimit),
+    };
+  }
+
+  /** When slot `head` ended: its start plus its slot length; the genesis block ends at its timestamp. */
+  private async endOf(head: number): Promise<number> {
+    const { chain, engine, params } = this.env;
+    if (head === 0) {
+      const genesis = await engine.getBlock(0);
+      return Number(genesis!.timestamp) * 1000;
+    }
+    const prev = await chain.block(head);
+    if (!prev) throw new Error(`sealed block ${head} has no record`);
+    return prev.startMs + (await params.snapshot(head)).values.slotMs;
+  }
+}
