@@ -42,7 +42,8 @@ import {
   type SealaneRedis,
 } from '@sealane/store';
 import { EngineAccounts } from './engine-accounts';
-import { SearcherApi, type CallBundleRequest } from './searcher-api';
+import type { CallBundleRequest } from './call-bundle-api';
+import { SearcherApi } from './searcher-api';
 import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';

@@ -1,5 +1,5 @@
 /**
- * The Flashbots-compatible searcher API: eth_sendBundle, eth_cancelBundle,
+ * The Flashbots-compatible searcher API: eth_sendBundle, eth_cancelBundle, eth_callBundle,
  * flashbots_getBundleStatsV2, and Sealane's sealane_getBundleStatus, sealane_getSlotResults,
  * sealane_getBidProof. Every method but the results is authenticated with X-Flashbots-Signature,
  * and a bundle's status or proof is answered only to the searcher that signed it.
@@ -7,35 +7,38 @@
 import { bidLeaf, bidProof } from '@sealane/auction';
 import {
   BundleNotFoundError,
-  BundleTooLargeError,
   bundleHash,
   FLASHBOTS_HEADER,
   fromHex,
   InvalidBundleError,
-  SealaneError,
   SlotClosedError,
   toHex,
   checkFlashbotsSigner,
   parseFlashbotsSignature,
   parseTransaction,
-  RateLimitedError,
   withSender,
   type FlashbotsAuth,
   type ParsedTx,
   type RecoverableSignature,
   type SignerRecovery,
 } from '@sealane/protocol';
-import { arity, hash32, hexData, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
+import { arity, hash32, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
 import type { ParamsStore } from '@sealane/params';
 import type { BundleStatus, BundleStore, ReplacementGuard, StoredBundle } from '@sealane/store';
-import { WorkLimiter } from './work-limiter';
+import {
+  atTx,
+  bundleTxs,
+  hashList,
+  object,
+  optionalNumber,
+  quantity,
+  replacementNonceOf,
+  UUID,
+} from './bundle-params';
+import { CallBundleApi, type CallBundleLimits, type CallBundleRequest } from './call-bundle-api';
 
-/** Flashbots' limits for one bundle. */
-export const MAX_BUNDLE_TXS = 100;
-export const MAX_BUNDLE_BYTES = 300_000;
 /** How far ahead of the open slot a bundle may target. */
 export const MAX_SLOTS_AHEAD = 100;
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export interface SearcherApiDeps {
   chainId: bigint;
@@ -52,92 +55,6 @@ export interface SearcherApiDeps {
 }
 
 /**
- * How many eth_callBundle simulations may run at once: per searcher, in all, and how many one
- * request body (a batch) may ask for. Beyond them a call is answered RateLimitedError at once
- * rather than queued without bound, so junk never turns into latency for anyone else.
- */
-export interface CallBundleLimits {
-  perSearcher: number;
-  global: number;
-  perBody: number;
-}
-
-export const DEFAULT_CALL_BUNDLE_LIMITS: CallBundleLimits = { perSearcher: 2, global: 4, perBody: 8 };
-
-export interface CallBundleRequest {
-  txs: string[];
-  blockNumber: number;
-  /** A block number, or 'latest'. */
-  stateBlockNumber: number | 'latest';
-  timestamp?: number;
-  coinbase?: string;
-}
-
-function object(v: unknown, name: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw invalidParams(`${name} must be an object`);
-  return v as Record<string, unknown>;
-}
-
-function quantity(v: unknown, name: string): number {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-  if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(v)) return Number(v);
-  throw invalidParams(`${name} must be a 0x quantity`);
-}
-
-/** BuilderNet's replacementNonce: a number, a decimal string or a 0x quantity, up to 2^53 - 1. */
-function replacementNonceOf(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  const n =
-    typeof v === 'number'
-      ? v
-      : typeof v === 'string' && /^(0x[0-9a-fA-F]{1,14}|[0-9]{1,16})$/.test(v)
-        ? Number(v)
-        : NaN;
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw invalidParams('replacementNonce must be a non-negative integer below 2^53');
-  return n;
-}
-
-function optionalNumber(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  return quantity(v, name);
-}
-
-/** A bundle's signed transactions as lowercase hex, within Flashbots' limits. */
-function bundleTxs(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0)
-    throw invalidParams('txs must be a non-empty array of signed transactions');
-  if (v.length > MAX_BUNDLE_TXS)
-    throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_TXS} transactions`);
-  const raws = v.map((t, i) => hexData(t, `txs[${i}]`).toLowerCase());
-  const bytes = raws.reduce((n, r) => n + (r.length - 2) / 2, 0);
-  if (bytes > MAX_BUNDLE_BYTES)
-    throw new BundleTooLargeError(`a bundle holds at most ${MAX_BUNDLE_BYTES} bytes, this one ${bytes}`);
-  return raws;
-}
-
-/** Runs `fn` for the bundle's transaction `i`; an error it throws keeps its kind and code and says which. */
-function atTx<T>(i: number, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof SealaneError)) throw e;
-    const Kind = e.constructor as new (
-      message: string,
-      o: { cause: unknown; data?: unknown },
-    ) => SealaneError;
-    throw new Kind(`txs[${i}]: ${e.message}`, { cause: e, data: e.data });
-  }
-}
-
-function hashList(v: unknown, name: string): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw invalidParams(`${name} must be an array of transaction hashes`);
-  return v.map((h, i) => hash32(h, `${name}[${i}]`));
-}
-
-/**
  * How long the sealed head and a slot's parameters are reused between requests. Staleness is
  * harmless: the Lua script refuses a bundle for a closed slot whatever the cached head says,
  * and parameters change only through timelocked governance, far ahead of their slot.
@@ -147,12 +64,10 @@ const CACHE_MS = 100;
 export class SearcherApi {
   private head = { value: 0, at: -Infinity };
   private readonly limits = new Map<number, { value: number; at: number }>();
-  private readonly calls: WorkLimiter;
-  private readonly callLimits: CallBundleLimits;
+  private readonly calls: CallBundleApi;
 
   constructor(private readonly deps: SearcherApiDeps) {
-    this.callLimits = deps.callBundleLimits ?? DEFAULT_CALL_BUNDLE_LIMITS;
-    this.calls = new WorkLimiter(this.callLimits.perSearcher, this.callLimits.global);
+    this.calls = new CallBundleApi((ctx) => this.searcher(ctx), deps);
   }
 
   private async sealedHead(): Promise<number> {
@@ -174,7 +89,7 @@ export class SearcherApi {
   register(d: JsonRpcDispatcher): void {
     d.register('eth_sendBundle', (p, ctx) => this.sendBundle(p, ctx))
       .register('eth_cancelBundle', (p, ctx) => this.cancelBundle(p, ctx))
-      .register('eth_callBundle', (p, ctx) => this.callBundle(p, ctx))
+      .register('eth_callBundle', (p, ctx) => this.calls.callBundle(p, ctx))
       .register('flashbots_getBundleStatsV2', (p, ctx) => this.bundleStats(p, ctx))
       .register('sealane_getBundleStatus', (p, ctx) => this.bundleStatus(p, ctx))
       .register('sealane_getSlotResults', (p) => this.slotResults(p))
@@ -291,59 +206,6 @@ export class SearcherApi {
       ...(replacementNonce !== undefined ? { replacementNonce } : {}),
       requestId: toHex(auth.signature.digest) + (ctx.batchIndex === undefined ? '' : `:${ctx.batchIndex}`),
     };
-  }
-
-  /**
-   * Flashbots' simulation: the bundle on a given state and block, answered like Flashbots. The
-   * simulations one body, one searcher and all searchers may have in flight are bounded.
-   */
-  async callBundle(p: unknown[], ctx: RpcContext): Promise<unknown> {
-    // Counted before any await, so that a batch's items are counted in their order.
-    const inBody = (ctx.perBody?.get('eth_callBundle') ?? 0) + 1;
-    ctx.perBody?.set('eth_callBundle', inBody);
-    const searcher = await this.searcher(ctx);
-    if (inBody > this.callLimits.perBody)
-      throw new RateLimitedError(
-        `at most ${this.callLimits.perBody} eth_callBundle in one request body; this is number ${inBody}`,
-        { data: { limit: this.callLimits.perBody } },
-      );
-    const release = this.calls.tryAcquire(searcher);
-    if (typeof release === 'string')
-      throw new RateLimitedError(
-        release === 'searcher'
-          ? `at most ${this.callLimits.perSearcher} eth_callBundle of one searcher in flight (and as many waiting): try again`
-          : `the gateway is simulating ${this.callLimits.global} bundles (and as many waiting): try again`,
-        { data: { limit: release === 'searcher' ? this.callLimits.perSearcher : this.callLimits.global } },
-      );
-    try {
-      await release.ready;
-      return await this.simulate(p);
-    } finally {
-      release.done();
-    }
-  }
-
-  private async simulate(p: unknown[]): Promise<unknown> {
-    arity(p, 1);
-    const o = object(p[0], 'bundle');
-    const txs = bundleTxs(o.txs);
-    const state =
-      o.stateBlockNumber === undefined || o.stateBlockNumber === 'latest'
-        ? 'latest'
-        : quantity(o.stateBlockNumber, 'stateBlockNumber');
-    let coinbase: string | undefined;
-    if (o.coinbase !== undefined && o.coinbase !== null) {
-      if (typeof o.coinbase !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(o.coinbase))
-        throw invalidParams('coinbase must be an address');
-      coinbase = o.coinbase.toLowerCase();
-    }
-    return this.deps.callBundle({
-      txs,
-      blockNumber: quantity(o.blockNumber, 'blockNumber'),
-      stateBlockNumber: state,
-      timestamp: optionalNumber(o.timestamp, 'timestamp'),
-      coinbase,
-    });
   }
 
   /** Cancels a uuid's bundle; like a replacement it must be newer (replacementNonce, never a replay). */

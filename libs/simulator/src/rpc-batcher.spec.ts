@@ -1,5 +1,6 @@
 import { EngineRpcError, type BatchResult, type EngineClient, type RpcCall } from '@sealane/engine';
-import { RpcBatcher } from './rpc-batcher';
+import { RpcBatcher, isTransportFailure } from './rpc-batcher';
+import { SimulationFailedError } from './simulator.error';
 
 /** An engine that answers every call with its method name, or an error for 'bad'. */
 function fakeEngine() {
@@ -73,5 +74,27 @@ describe('RpcBatcher, when the engine refuses a whole request', () => {
     );
     // Halving: 16, then 8 + 8, the half holding 'huge' 4 + 4, then 2 + 2, then 1 + 1.
     expect(requests).toEqual([16, 8, 8, 4, 4, 2, 2, 1, 1]);
+  });
+});
+
+describe('isTransportFailure', () => {
+  const coded = (code: string) => Object.assign(new Error(code), { code });
+
+  it('tells an unreachable engine (socket and undici codes) from an answer about the call', () => {
+    expect(isTransportFailure(coded('ECONNREFUSED'))).toBe(true);
+    expect(isTransportFailure(coded('UND_ERR_CONNECT_TIMEOUT'))).toBe(true);
+    expect(isTransportFailure(new EngineRpcError('eth_simulateV1', -32000, 'insufficient funds'))).toBe(
+      false,
+    );
+    expect(isTransportFailure(coded('CALL_EXCEPTION'))).toBe(false);
+    expect(isTransportFailure('ECONNREFUSED')).toBe(false);
+  });
+
+  it("looks through the simulator's errors to their cause", () => {
+    const wrapped = new SimulationFailedError('debug_traceCall failed', { cause: coded('ECONNRESET') });
+    expect(isTransportFailure(new SimulationFailedError('outer', { cause: wrapped }))).toBe(true);
+    expect(isTransportFailure(new SimulationFailedError('eth_simulateV1 returned a short block'))).toBe(
+      false,
+    );
   });
 });

@@ -2,9 +2,11 @@
  * Coalesces JSON-RPC calls made in the same turn of the event loop into batch requests, with a
  * bound on requests in flight. Lets each bundle's simulation be written as plain sequential
  * code (simulate, then trace transaction 1, then 2, ...) while thousands of bundles share a
- * handful of HTTP requests per step.
+ * handful of HTTP requests per step. Also tells its failures apart: the engine's answer about
+ * one call, or the transport's (the engine unreachable).
  */
 import { EngineRpcError, type EngineClient, type RpcCall } from '@sealane/engine';
+import { SimulatorError } from './simulator.error';
 
 interface Pending {
   call: RpcCall;
@@ -89,3 +91,15 @@ export class RpcBatcher {
 }
 
 export const isRpcError = (e: unknown): e is EngineRpcError => e instanceof EngineRpcError;
+
+/**
+ * Whether an error says the engine could not be reached (or timed out) rather than anything about
+ * the bundle: such a failure is not the bundle's, so it is passed up instead of failing it.
+ */
+export function isTransportFailure(e: unknown): boolean {
+  let cur: unknown = e;
+  while (cur instanceof SimulatorError && cur.cause !== undefined) cur = cur.cause;
+  // undici and node socket errors carry a code (UND_ERR_CONNECT_TIMEOUT, ECONNREFUSED, ...).
+  const code = cur instanceof Error ? (cur as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(UND_ERR|E[A-Z]+$)/.test(code);
+}
