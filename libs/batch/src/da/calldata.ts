@@ -57,4 +57,4 @@ function gasLimit(tx: DaTransaction): bigint {
   return (BigInt(Math.max(standard, floor)) * 120n) / 100n;
 }
 
-export const CALLDATA: DaFormat = { name: 'calldata', encode, claims, decode, gasLimit };
+export const CALLDATA: DaFormat = { encode, claims, decode, gasLimit };

@@ -27,7 +27,6 @@ export interface DaTransaction {
 export type DaReadable = Pick<DaTransaction, 'data' | 'blobs'>;
 
 export interface DaFormat {
-  readonly name: string;
   /** The transaction that posts `batch` to the Inbox at `inbox`. */
   encode(batch: DaBatch, inbox: string): DaTransaction;
   /** Whether `tx` calls the Inbox function this format posts with. */
