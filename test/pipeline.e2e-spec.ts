@@ -9,8 +9,7 @@ import { JsonRpcProvider } from 'ethers';
 import { inboxContract } from '@sealane/contracts';
 import { REDIS } from '@sealane/core';
 import { verifyChain } from '@sealane/poster';
-import type { PostedBatch, PosterStatus } from '@sealane/poster';
-import type { SealaneRedis } from '@sealane/store';
+import type { PostedBatch, PosterStatus, SealaneRedis } from '@sealane/store';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer, waitFor } from './support/rpc';
 

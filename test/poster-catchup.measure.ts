@@ -16,8 +16,8 @@ import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox } from '@sealane/contracts';
 import { startEmbedded } from '@sealane/embedded';
 import { ParamsStore } from '@sealane/params';
-import { Poster as NewPoster, PosterStore, type PosterOptions } from '@sealane/poster';
-import { connectRedis, Keys } from '@sealane/store';
+import { Poster as NewPoster, type PosterOptions } from '@sealane/poster';
+import { connectRedis, Keys, PosterStore } from '@sealane/store';
 import { L2Sealer } from './support/l2-sealer';
 
 const num = (k: string, d: number) => Number(process.env[k] ?? d);

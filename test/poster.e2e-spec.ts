@@ -8,16 +8,16 @@ import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
 import { ParamsStore } from '@sealane/params';
+import { formatVerifyReport, Poster, verifyChain, type PosterOptions } from '@sealane/poster';
 import {
-  formatVerifyReport,
-  Poster,
+  connectRedis,
+  Keys,
   PosterStore,
   readPosterStatus,
-  verifyChain,
+  type BatchPostedEvent,
   type PostedBatch,
-  type PosterOptions,
-} from '@sealane/poster';
-import { connectRedis, Keys, type BatchPostedEvent, type SealaneRedis } from '@sealane/store';
+  type SealaneRedis,
+} from '@sealane/store';
 import { L2Sealer } from './support/l2-sealer';
 import { ManualClock, MemoryLogger, until } from './support/poster-kit';
 import { spawnTs, type TsProcess } from './support/ts-process';

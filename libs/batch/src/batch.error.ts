@@ -1,8 +1,19 @@
 /** Why a batch could not be decoded (or encoded); `reason` is stable and machine-readable. */
 export type BatchErrorReason =
-  'version' | 'compression' | 'too-large' | 'rlp' | 'shape' | 'sequence' | 'empty' | 'level';
+  | 'version'
+  | 'compression'
+  | 'too-large'
+  | 'rlp'
+  | 'shape'
+  | 'sequence'
+  | 'empty'
+  | 'level'
+  /** An L1 transaction that does not post a batch in the data format asked to read it. */
+  | 'not-batch-call'
+  /** It calls the Inbox's batch function, but its arguments do not decode. */
+  | 'call-data';
 
-export type BatchErrorName = 'BatchDecodeError' | 'InvalidBatchError';
+export type BatchErrorName = 'BatchDecodeError' | 'InvalidBatchError' | 'DaDecodeError';
 
 abstract class BatchError extends Error {
   abstract override readonly name: BatchErrorName;
@@ -23,4 +34,9 @@ export class BatchDecodeError extends BatchError {
 /** The blocks handed to the encoder cannot form a batch (empty, not consecutive, bad level). */
 export class InvalidBatchError extends BatchError {
   override readonly name = 'InvalidBatchError';
+}
+
+/** An L1 transaction from which no batch can be read (see da/format.ts). */
+export class DaDecodeError extends BatchError {
+  override readonly name = 'DaDecodeError';
 }

@@ -48,7 +48,7 @@ import { GovernanceApi } from './governance-api';
 import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator';
 import { Wallet } from 'ethers';
 import { SIGNER_RECOVERY } from './signer-recovery';
-import { readPosterStatus } from '@sealane/poster';
+import { readPosterStatus } from '@sealane/store';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [

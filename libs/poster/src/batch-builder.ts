@@ -1,13 +1,16 @@
 /**
  * The next batch from the sealed blocks in Redis: reads a window from the cursor, picks the
- * blocks (@sealane/batch) and encodes the Inbox call. Knows nothing of nonces or L1 state.
+ * blocks (@sealane/batch) and puts them in an L1 transaction in the poster's data format.
+ * Knows nothing of nonces or L1 state.
  */
-import { getBytes, keccak256, type Interface } from 'ethers';
+import { getBytes, keccak256 } from 'ethers';
 import {
   compressionLevel,
   estimateBacklog,
   MAX_BROTLI_LEVEL,
   selectBatch,
+  type DaFormat,
+  type DaTransaction,
   type PendingBlock,
   type SelectReason,
 } from '@sealane/batch';
@@ -23,7 +26,8 @@ export interface BuiltBatch {
   seq: number;
   firstBlock: number;
   lastBlock: number;
-  calldata: string;
+  /** The transaction to the Inbox that posts it, without gas. */
+  tx: DaTransaction;
   dataHash: string;
   rawBytes: number;
   compressedBytes: number;
@@ -36,7 +40,8 @@ export class BatchBuilder {
     private readonly o: {
       chain: ChainStore;
       params: ParamsStore;
-      inbox: Interface;
+      da: DaFormat;
+      inboxAddress: string;
       /** Brotli level while the poster keeps up. */
       maxLevel?: number;
       now: () => number;
@@ -79,12 +84,10 @@ export class BatchBuilder {
       seq: cursor.seq,
       firstBlock,
       lastBlock,
-      calldata: this.o.inbox.encodeFunctionData('appendBatch', [
-        cursor.seq,
-        firstBlock,
-        lastBlock,
-        sel.batch.data,
-      ]),
+      tx: this.o.da.encode(
+        { seq: cursor.seq, firstBlock, lastBlock, data: sel.batch.data },
+        this.o.inboxAddress,
+      ),
       dataHash: keccak256(sel.batch.data),
       rawBytes: sel.batch.rawBytes,
       compressedBytes: sel.batch.compressedBytes,
@@ -116,24 +119,4 @@ export class BatchBuilder {
     }
     return { blocks, more: false };
   }
-}
-
-/**
- * An upper bound on the gas of `Inbox.appendBatch` with this call data, for a batch behind
- * others in flight: eth_estimateGas runs on the chain as it is, where the Inbox still expects
- * an earlier sequence number and would refuse it. Intrinsic gas is the larger of the standard
- * calldata price (4/16 per zero/non-zero byte) and the EIP-7623 floor (10/40); execution is
- * at most four fresh storage writes, three cold reads, the event and the copy and hash of the
- * data (linear in words, plus memory's quadratic term), with room to spare.
- */
-export function appendBatchGasLimit(calldata: string): bigint {
-  const bytes = getBytes(calldata);
-  let zero = 0;
-  for (const b of bytes) if (b === 0) zero++;
-  const nonzero = bytes.length - zero;
-  const words = Math.ceil(bytes.length / 32);
-  const execution = 150_000 + 15 * words + Math.ceil((words * words) / 512);
-  const standard = 21_000 + 4 * zero + 16 * nonzero + execution;
-  const floor = 21_000 + 10 * zero + 40 * nonzero;
-  return (BigInt(Math.max(standard, floor)) * 120n) / 100n;
 }

@@ -3,94 +3,15 @@
  * sequence numbers, consecutive L2 block ranges and consecutive L1 nonces, so that the order
  * in which L1 mines them (nonce order) is the order the Inbox accepts (sequence order).
  *
- * Pure of I/O: it works over three ports, the transaction manager (nonces, fees, signing,
- * broadcast), a view of the Inbox on L1, and the durable store; the poster wires the real ones
- * and the unit spec fakes them. Every entry is in the store before its first broadcast, so a
- * crash at any point leaves enough to rebroadcast it or to adopt what landed.
+ * Pure of I/O: it works over three ports, the transaction manager (txmgr/: fees, signing,
+ * broadcast), a view of the Inbox on L1 and the durable store (in-flight.ports.ts); the poster
+ * wires the real ones and the unit spec fakes them. Every entry is in the store before its
+ * first broadcast, so a crash at any point leaves enough to rebroadcast it or to adopt what landed.
  */
-import type { Eip1559Fees } from './fees';
-import type { InFlightBatch, PostedBatch } from './poster.state';
-
-/** A BatchAppended event on the canonical chain. */
-export interface AppendedLog {
-  seq: number;
-  firstBlock: number;
-  lastBlock: number;
-  dataHash: string;
-  txHash: string;
-  blockNumber: number;
-  blockHash: string;
-}
-
-export interface SignedTx {
-  raw: string;
-  hash: string;
-  fees: Eip1559Fees;
-}
-
-/** What the L1 node said to a broadcast, by kind. */
-export type BroadcastResult =
-  /** Accepted, or it already held this very transaction. */
-  | 'sent'
-  /** The nonce is mined already (this or another transaction): L1 will tell which. */
-  | 'nonce-used'
-  /** It holds a pricier transaction with this nonce: bump. */
-  | 'underpriced'
-  | 'no-funds'
-  /** Anything else (node down, rate limit): retried later. */
-  | 'failed';
-
-/** The transaction manager: one account, nonces given by the caller, fees its own business. */
-export interface TxManager {
-  readonly address: string;
-  /** Transactions of the account mined so far (the nonce of the next one to mine). */
-  minedNonce(): Promise<number>;
-  /** The same, counting the ones the L1 node holds in its pool. */
-  pendingNonce(): Promise<number>;
-  /** Signs a call at `nonce`; with `floor`, fees bumped above it (a replacement). */
-  sign(t: { nonce: number; data: string; gasLimit: bigint }, floor?: Eip1559Fees): Promise<SignedTx>;
-  broadcast(raw: string): Promise<{ result: BroadcastResult; detail?: string }>;
-  /** The L1 node knows this transaction (in its pool or mined). */
-  knows(hash: string): Promise<boolean>;
-  /** The first of `hashes` that was mined and reverted, if any. */
-  revertedAmong(hashes: readonly string[]): Promise<string | null>;
-  /** The call data of a signed transaction. */
-  dataOf(raw: string): string;
-}
-
-/** What the poster reads from the Inbox on L1. */
-export interface InboxView {
-  head(): Promise<number>;
-  batchCount(): Promise<number>;
-  appended(seq: number, fromBlock: number): Promise<AppendedLog | null>;
-  /** The transaction is (still) in this block of the canonical chain. */
-  isCanonical(txHash: string, blockHash: string): Promise<boolean>;
-  /** The record of a landed batch built from its L1 transaction alone (one not sent by us). */
-  recordFromL1(log: AppendedLog): Promise<PostedBatch>;
-}
-
-export interface InFlightStore {
-  /** Writes an entry (before every broadcast of a newly signed transaction). */
-  save(b: InFlightBatch): Promise<void>;
-  /** Removes entries that will be built again. */
-  drop(seqs: readonly number[]): Promise<void>;
-  /** Records a batch as posted, removes its entry and moves the cursor past it, atomically. */
-  confirm(rec: PostedBatch): Promise<void>;
-}
-
-export interface InFlightLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-/** Test seams: a hook that throws stands for the process dying at that point. */
-export interface InFlightHooks {
-  /** The entry is in the store; the transaction is not broadcast yet. */
-  afterPersist?(p: InFlightBatch): void | Promise<void>;
-  /** The transaction was handed to the L1 node. */
-  afterBroadcast?(p: InFlightBatch): void | Promise<void>;
-}
+import type { InFlightBatch, PostedBatch } from '@sealane/store';
+import type { InboxView, InFlightHooks, InFlightLogger, InFlightStore } from './in-flight.ports';
+import type { Eip1559Fees } from './txmgr/fees';
+import type { BroadcastResult, TxCandidate, TxManager } from './txmgr/tx-manager';
 
 export interface InFlightOptions {
   tx: TxManager;
@@ -110,12 +31,11 @@ export interface BatchCandidate {
   seq: number;
   firstBlock: number;
   lastBlock: number;
-  /** The appendBatch call. */
-  calldata: string;
+  /** The L1 transaction that posts it (in its data format), with its gas. */
+  tx: TxCandidate;
   dataHash: string;
   rawBytes: number;
   compressedBytes: number;
-  gasLimit: bigint;
   /** L1 head now: its event cannot be older. */
   l1FromBlock: number;
 }
@@ -183,7 +103,7 @@ export class InFlight {
     }
     const nonce = this.nextNonce;
     const floor = this.floors.get(nonce);
-    const signed = await this.o.tx.sign({ nonce, data: c.calldata, gasLimit: c.gasLimit }, floor);
+    const signed = await this.o.tx.sign(c.tx, nonce, floor);
     const b: InFlightBatch = {
       seq: c.seq,
       firstBlock: c.firstBlock,
@@ -192,7 +112,7 @@ export class InFlight {
       rawBytes: c.rawBytes,
       compressedBytes: c.compressedBytes,
       nonce,
-      gasLimit: c.gasLimit.toString(),
+      gasLimit: c.tx.gasLimit.toString(),
       raw: signed.raw,
       hash: signed.hash,
       maxFeePerGas: signed.fees.maxFeePerGas.toString(),
@@ -334,8 +254,7 @@ export class InFlight {
 
   /** Re-signs an entry at its nonce with higher fees, stored before broadcast. */
   private async replace(e: InFlightBatch, i: number): Promise<void> {
-    const data = this.o.tx.dataOf(e.raw);
-    const signed = await this.o.tx.sign({ nonce: e.nonce, data, gasLimit: BigInt(e.gasLimit) }, feesOf(e));
+    const signed = await this.o.tx.sign(this.o.tx.candidateOf(e.raw), e.nonce, feesOf(e));
     const next: InFlightBatch = {
       ...e,
       raw: signed.raw,

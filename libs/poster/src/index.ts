@@ -3,12 +3,13 @@
  * checks the L2 engine against L1 data alone. No @nestjs/* here.
  */
 export * from './batch-builder';
-export * from './fees';
 export * from './in-flight';
+export * from './in-flight.ports';
 export * from './poster';
 export * from './poster.error';
-export * from './poster.state';
+export * from './poster.options';
 export * from './reconcile';
+export * from './txmgr/fees';
 export * from './txmgr/tx-manager';
 export * from './verify';
 export * from './poster.module';

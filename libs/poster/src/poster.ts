@@ -15,85 +15,24 @@
  * - a batch counts as posted only once its BatchAppended event has `confirmations` blocks.
  * No @nestjs/* here: the Nest module around it only wires settings, the queue and a timer.
  */
-import { isError, type Contract, type Provider, type Wallet } from 'ethers';
+import { isError, type Contract } from 'ethers';
+import { DA_FORMATS, DEFAULT_DA_FORMAT, type DaFormat } from '@sealane/batch';
 import { inboxContract } from '@sealane/contracts';
-import type { ParamsStore } from '@sealane/params';
-import { ChainStore, type BatchPostedEvent, type Keys, type SealaneRedis } from '@sealane/store';
-import { appendBatchGasLimit, BatchBuilder } from './batch-builder';
-import { MIN_FEE_BUMP_PERCENT } from './fees';
-import { InFlight, type InFlightHooks } from './in-flight';
-import { PosterStore, type PostedBatch, type PosterStatus } from './poster.state';
+import { ChainStore, PosterStore, type PostedBatch, type PosterStatus } from '@sealane/store';
+import { BatchBuilder, type BuiltBatch } from './batch-builder';
+import { InFlight } from './in-flight';
+import {
+  checkedMaxInFlight,
+  type PosterActivity,
+  type PosterOptions,
+  type TickResult,
+} from './poster.options';
 import { L1Inbox, reconcile } from './reconcile';
 import { describeError, L1TxManager } from './txmgr/tx-manager';
 
-export interface Clock {
-  now(): number;
-}
-
-export interface PosterLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-/** Test seams: a hook that throws stands for the process dying at that point. */
-export type PosterHooks = InFlightHooks;
-
-/**
- * Batches in flight by default. Geth keeps 16 executable transactions per account in its pool
- * whatever the pressure from others (txpool.accountslots), so 16 never get evicted for being
- * too many; at the 120 KB batchMaxBytes ceiling they are ~2 MB of calldata, about two L1
- * blocks of gas: a backlog of that size goes out in a couple of L1 blocks.
- */
-export const DEFAULT_MAX_IN_FLIGHT = 16;
-
-export interface PosterOptions {
-  redis: SealaneRedis;
-  keys: Keys;
-  params: ParamsStore;
-  /**
-   * The poster's key, connected to the L1 provider. Create that provider with
-   * `cacheTimeout: -1`: ethers otherwise replays answers up to 250 ms old, and the poster's
-   * reasoning (nonce used, then batch count) relies on reads in order.
-   */
-  wallet: Wallet;
-  inboxAddress: string;
-  /** Blocks on top of the one holding the batch before it counts as posted (0 is taken as 1). */
-  confirmations: number;
-  /** Period of the timer started by start(). */
-  pollMs: number;
-  /** Re-sign with higher fees when the transaction is not mined after this long. */
-  resubmitMs: number;
-  /** At least 10 (see bumpFees). */
-  feeBumpPercent: number;
-  /** Most batches on their way to L1 at once (default DEFAULT_MAX_IN_FLIGHT). */
-  maxInFlight?: number;
-  /** Brotli level while the poster keeps up (default 11); lowered as a backlog grows. */
-  compressionLevel?: number;
-  /** L1 block to search Inbox events from when nothing narrower is known (default 0). */
-  logFromBlock?: number;
-  clock: Clock;
-  logger: PosterLogger;
-  onPosted?: (ev: BatchPostedEvent) => void | Promise<void>;
-  hooks?: PosterHooks;
-}
-
-export type PosterActivity = 'idle' | 'waiting' | 'sent' | 'error';
-
-export interface TickResult {
-  /** Nothing to post yet; batches are in flight on L1; a transaction was just sent; or a step failed (retried next tick). */
-  state: PosterActivity;
-  /** Sequence numbers of the batches recorded as posted during this tick. */
-  posted: number[];
-  /** Sequence numbers of the batches in flight after this tick, in order. */
-  inFlight: number[];
-}
-
-const GAS_MARGIN_PERCENT = 20n;
-
 export class Poster {
-  private readonly provider: Provider;
   private readonly inbox: Contract;
+  private readonly da: DaFormat;
   private readonly l1: L1Inbox;
   private readonly tx: L1TxManager;
   private readonly store: PosterStore;
@@ -109,19 +48,11 @@ export class Poster {
 
   constructor(private readonly o: PosterOptions) {
     if (!o.wallet.provider) throw new Error('the poster wallet must be connected to an L1 provider');
-    if (!Number.isInteger(o.feeBumpPercent) || o.feeBumpPercent < MIN_FEE_BUMP_PERCENT) {
-      throw new RangeError(
-        `feeBumpPercent must be an integer >= ${MIN_FEE_BUMP_PERCENT}, got ${o.feeBumpPercent}`,
-      );
-    }
-    this.maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
-      throw new RangeError(`maxInFlight must be a positive integer, got ${o.maxInFlight}`);
-    }
-    this.provider = o.wallet.provider;
-    this.inbox = inboxContract(o.inboxAddress, this.provider);
-    this.l1 = new L1Inbox(this.inbox, this.provider);
-    this.tx = new L1TxManager(o.wallet, o.inboxAddress, o.feeBumpPercent);
+    this.maxInFlight = checkedMaxInFlight(o);
+    this.inbox = inboxContract(o.inboxAddress, o.wallet.provider);
+    this.da = DA_FORMATS[o.daFormat ?? DEFAULT_DA_FORMAT];
+    this.l1 = new L1Inbox(this.inbox, o.wallet.provider);
+    this.tx = new L1TxManager(o.wallet, o.feeBumpPercent);
     this.store = new PosterStore(o.redis, o.keys);
     this.inFlight = new InFlight({
       tx: this.tx,
@@ -140,7 +71,8 @@ export class Poster {
     this.builder = new BatchBuilder({
       chain: new ChainStore(o.redis, o.keys),
       params: o.params,
-      inbox: this.inbox.interface,
+      da: this.da,
+      inboxAddress: o.inboxAddress,
       maxLevel: o.compressionLevel,
       now: () => o.clock.now(),
     });
@@ -271,32 +203,17 @@ export class Poster {
     while (this.inFlight.size < this.maxInFlight) {
       const built = await this.builder.next(cursor, this.inFlight.size < partialSlots);
       if (!built) break;
-      let gasLimit: bigint;
-      if (this.inFlight.size === 0) {
-        // Alone in flight, the chain as it is can price it, and says if the Inbox would refuse it.
-        try {
-          const gas = await this.provider.estimateGas({
-            from: this.address,
-            to: this.o.inboxAddress,
-            data: built.calldata,
-          });
-          gasLimit = (gas * (100n + GAS_MARGIN_PERCENT)) / 100n;
-        } catch (e: unknown) {
-          if (isError(e, 'CALL_EXCEPTION')) {
-            const why = e.data ? this.inbox.interface.parseError(e.data)?.name : undefined;
-            this.o.logger.warn(
-              `batch ${built.seq}: the Inbox would refuse it (${why ?? e.shortMessage}); re-reading L1`,
-            );
-            this.needsSync = true;
-            break;
-          }
-          throw e;
-        }
-      } else {
-        gasLimit = appendBatchGasLimit(built.calldata);
+      const gasLimit = await this.gasLimit(built);
+      if (gasLimit === null) {
+        this.needsSync = true;
+        break;
       }
       const l1FromBlock = await this.l1.head();
-      const { batch, result } = await this.inFlight.add({ ...built, gasLimit, l1FromBlock });
+      const { batch, result } = await this.inFlight.add({
+        ...built,
+        tx: { ...built.tx, gasLimit },
+        l1FromBlock,
+      });
       sent++;
       this.o.logger.log(
         `sending batch ${batch.seq}: blocks ${batch.firstBlock}..${batch.lastBlock} (${built.reason}), ` +
@@ -316,6 +233,24 @@ export class Poster {
     }
     this.windowFull = full;
     return sent;
+  }
+
+  /**
+   * Alone in flight, the chain as it is can price a batch, and says if the Inbox would refuse
+   * it (null); behind others, its format's bound.
+   */
+  private async gasLimit(built: BuiltBatch): Promise<bigint | null> {
+    if (this.inFlight.size > 0) return this.da.gasLimit(built.tx);
+    try {
+      return await this.tx.estimateGas(built.tx);
+    } catch (e: unknown) {
+      if (!isError(e, 'CALL_EXCEPTION')) throw e;
+      const why = e.data ? this.inbox.interface.parseError(e.data)?.name : undefined;
+      this.o.logger.warn(
+        `batch ${built.seq}: the Inbox would refuse it (${why ?? e.shortMessage}); re-reading L1`,
+      );
+      return null;
+    }
   }
 
   /** The lag, for operators and the gateway: written to Redis after every pass. */

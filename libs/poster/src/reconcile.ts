@@ -2,11 +2,12 @@
  * The poster's view of the Inbox on L1, and the reconciliation of its Redis records with it
  * (on start and after any error): L1 is the truth, Redis says what we were doing.
  */
-import { getBytes, type Contract, type EventLog, type Log, type Provider } from 'ethers';
-import { inflateBatch } from '@sealane/batch';
-import type { AppendedLog, InboxView, InFlightLogger, TxManager } from './in-flight';
+import type { Contract, EventLog, Log, Provider } from 'ethers';
+import { DaDecodeError, decodeBatchTransaction, inflateBatch } from '@sealane/batch';
+import type { InFlightBatch, PostedBatch, PosterStore } from '@sealane/store';
+import type { AppendedLog, InboxView, InFlightLogger } from './in-flight.ports';
 import { PosterStateError } from './poster.error';
-import type { InFlightBatch, PostedBatch, PosterStore } from './poster.state';
+import type { TxManager } from './txmgr/tx-manager';
 
 export class L1Inbox implements InboxView {
   constructor(
@@ -50,13 +51,17 @@ export class L1Inbox implements InboxView {
   /** Builds the record of a landed batch from its L1 transaction alone. */
   async recordFromL1(log: AppendedLog): Promise<PostedBatch> {
     const tx = await this.provider.getTransaction(log.txHash);
-    const parsed = tx ? this.inbox.interface.parseTransaction({ data: tx.data }) : null;
-    if (!parsed || parsed.name !== 'appendBatch') {
+    let data: Uint8Array | null = null;
+    try {
+      if (tx) data = decodeBatchTransaction(tx).data;
+    } catch (e: unknown) {
+      if (!(e instanceof DaDecodeError)) throw e;
+    }
+    if (!data) {
       throw new PosterStateError(
         `L1 transaction ${log.txHash} of batch ${log.seq} is not an appendBatch call`,
       );
     }
-    const data = getBytes(parsed.args.data as string);
     return {
       sequenceNumber: log.seq,
       firstBlock: log.firstBlock,

@@ -3,8 +3,14 @@
  * BatchAppended events, the calldata of the transactions that emitted them — and compares it,
  * block by block, with what the L2 engine holds. It trusts neither Redis nor the poster.
  */
-import { concat, getBytes, JsonRpcProvider, keccak256, ZeroHash, type EventLog, type Log } from 'ethers';
-import { decodeBatch, type BatchBlock } from '@sealane/batch';
+import { concat, JsonRpcProvider, keccak256, ZeroHash, type EventLog, type Log } from 'ethers';
+import {
+  DaDecodeError,
+  decodeBatch,
+  decodeBatchTransaction,
+  type BatchBlock,
+  type DaBatch,
+} from '@sealane/batch';
 import { inboxContract } from '@sealane/contracts';
 import { L2Engine, type EngineBlock, type RpcCall } from '@sealane/engine';
 
@@ -101,19 +107,18 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
         });
         continue;
       }
-      const call = inbox.interface.parseTransaction({ data: tx.data });
-      if (!call || call.name !== 'appendBatch') {
+      let call: DaBatch;
+      try {
+        call = decodeBatchTransaction(tx);
+      } catch (e: unknown) {
+        if (!(e instanceof DaDecodeError)) throw e;
         bad({ ...where, reason: `batch ${seq}: L1 transaction ${log.transactionHash} is not appendBatch` });
         continue;
       }
-      if (
-        Number(call.args.sequenceNumber) !== seq ||
-        Number(call.args.firstBlock) !== first ||
-        Number(call.args.lastBlock) !== last
-      ) {
+      if (call.seq !== seq || call.firstBlock !== first || call.lastBlock !== last) {
         bad({ ...where, reason: `batch ${seq}: calldata arguments differ from the event` });
       }
-      const data = getBytes(call.args.data as string);
+      const data = call.data;
       const dataHash = keccak256(data);
       if (dataHash !== log.args.dataHash) {
         bad({

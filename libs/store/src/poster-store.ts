@@ -1,12 +1,13 @@
 /**
- * The poster's durable state in Redis (one HASH at `keys.posterState()`): the next batch
+ * The batch poster's state in Redis (one HASH at `keys.posterState()`): the next batch
  * sequence number, the next L2 block, and one field `inflight:<seq>` per batch on its way to
  * L1, written before its transaction is broadcast so that a crash at any point leaves enough
  * to rebroadcast it or adopt what landed. Its status (lag, in-flight count) is a JSON string
- * at `keys.posterStatus()`, for operators and the gateway.
+ * at `keys.posterStatus()`, for operators and the gateway. The poster's logic is in
+ * @sealane/poster; this file only reads and writes.
  */
 import type Redis from 'ioredis';
-import type { Keys } from '@sealane/store';
+import type { Keys } from './names';
 
 /** One batch on its way to L1. Fees are decimal strings (bigint in JSON). */
 export interface InFlightBatch {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bumpFees, eip1559Fees } from './fees';
+import { bumpFees, eip1559Fees, feesAt } from './fees';
 
 const gwei = (n: number) => BigInt(Math.round(n * 1e9));
 
@@ -53,5 +53,13 @@ describe('fee bump', () => {
       maxPriorityFeePerGas: 7n,
     });
     expect(() => eip1559Fees({ maxFeePerGas: null, maxPriorityFeePerGas: null })).toThrow(/EIP-1559/);
+  });
+
+  it('prices a first transaction at the suggestion and one over a floor as a bump of it', () => {
+    const suggested = { maxFeePerGas: gwei(20), maxPriorityFeePerGas: gwei(1) };
+    const floor = { maxFeePerGas: gwei(30), maxPriorityFeePerGas: gwei(2) };
+    expect(feesAt(suggested, undefined, 10)).toEqual(suggested);
+    expect(feesAt(suggested, floor, 10)).toEqual({ maxFeePerGas: gwei(33), maxPriorityFeePerGas: gwei(2.2) });
+    expect(() => feesAt(suggested, floor, 5)).toThrow(RangeError);
   });
 });

@@ -24,6 +24,14 @@ export function bumpFees(prev: Eip1559Fees, suggested: Eip1559Fees, percent: num
   return { maxFeePerGas, maxPriorityFeePerGas };
 }
 
+/**
+ * Fees for a transaction at a nonce: the network's suggestion, or with a `floor` (the fees of
+ * a transaction that may hold that nonce in the pool) a bump over it.
+ */
+export function feesAt(suggested: Eip1559Fees, floor: Eip1559Fees | undefined, percent: number): Eip1559Fees {
+  return floor ? bumpFees(floor, suggested, percent) : suggested;
+}
+
 /** Fees from ethers' FeeData; an L1 without EIP-1559 is refused. */
 export function eip1559Fees(feeData: {
   maxFeePerGas: bigint | null;
