@@ -34,8 +34,10 @@ export default tseslint.config(
   },
   {
     // Runtime import cycles, inside a lib and across libs through the `@sealane/*` paths of
-    // tsconfig.json. Type-only imports are erased at build time and do not count.
+    // tsconfig.json. Type-only imports are erased at build time and do not count. Specs are left
+    // out: nothing imports them, so no cycle runs through one.
     files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts'],
