@@ -5,7 +5,7 @@
  * transaction (tx hash and sender conflicts). Not for production use.
  */
 import { bundleHash, fromHex, toHex } from '@sealane/protocol';
-import type { Bid } from './auction';
+import type { Bid } from './bid';
 
 export interface RandomBidsOptions {
   /** Pools the bundles trade through; each bundle touches 1–2 of them. Default 20. */

@@ -1,5 +1,10 @@
-export * from './auction';
 export * from './auction.error';
 export * from './auction.fixture';
+export { tieBreakKey } from './rank';
+export type { NonceUse, Bid } from './bid';
+export type { LossCode, Loser } from './allocate';
+export { clearAuction, type AuctionResult, type Winner } from './clear';
+export { PRICING_RULES } from './pricing/registry';
+export type { Price, PricingRule } from './pricing/pricing';
+export { rulesOf, type AuctionRules, type Pricing, type Ranking } from './rules';
 export * from './merkle';
-export * from './rules';

@@ -8,7 +8,7 @@
  * hashes a 160-byte preimage and a parent a 64-byte one, so no parent can pass for a bid.
  */
 import { fromHex, keccak256 } from '@sealane/protocol';
-import type { Bid } from './auction';
+import type { Bid } from './bid';
 import { InvalidBidError, UnknownLeafError } from './auction.error';
 
 /** Root of a slot that received no bids: 32 zero bytes. No proof verifies against it. */

@@ -30,6 +30,7 @@ import {
   InvalidPaddingError,
   MalformedMessageError,
 } from './mempool.error';
+import type { SkipReason } from './skip-reason';
 
 export const COMMITMENT_TAG: Uint8Array = keccak256(
   new TextEncoder().encode('sealane.mempool.commitment.v1'),
@@ -154,42 +155,6 @@ export function validateCommitRequest(
     revealNonce: feeTx.nonce + 1,
   };
 }
-
-/**
- * Why a committed transaction is not in the block. The first six are decided from public data
- * once the key is revealed, so `auditSlot` re-checks them; the last two depend on chain state
- * at execution and are taken on trust.
- */
-export type SkipReason =
-  | 'decryption-failed'
-  | 'bad-padding'
-  | 'undecodable'
-  | 'wrong-chain'
-  | 'wrong-sender'
-  | 'wrong-nonce'
-  | 'fee-failed'
-  | 'execution-rejected';
-
-export const SKIP_REASONS: readonly SkipReason[] = [
-  'decryption-failed',
-  'bad-padding',
-  'undecodable',
-  'wrong-chain',
-  'wrong-sender',
-  'wrong-nonce',
-  'fee-failed',
-  'execution-rejected',
-];
-
-/** Skip reasons that anyone can re-check from the ciphertext, the key and the fee transaction. */
-export const CHECKABLE_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>([
-  'decryption-failed',
-  'bad-padding',
-  'undecodable',
-  'wrong-chain',
-  'wrong-sender',
-  'wrong-nonce',
-]);
 
 export type OpenResult = { ok: true; tx: DecodedTx } | { ok: false; reason: SkipReason; detail: string };
 

@@ -5,7 +5,7 @@
  * Their names are SealaneErrorNames, each with one code in @sealane/rpc's table.
  */
 import { SealaneError } from '@sealane/protocol';
-import type { SkipReason } from './commitment';
+import type { SkipReason } from './skip-reason';
 
 /** Every mempool error; names are listed once, in @sealane/protocol's SealaneErrorName. */
 export abstract class MempoolError extends SealaneError {}
