@@ -105,7 +105,7 @@ export function simulator(pays: Map<string, bigint | string> = new Map()): Bundl
   };
 }
 
-/** A commitment of dev key `key` whose fee transaction is `fee`, opened as `opened` says. */
+/** A commitment at `position` whose fee transaction is `fee`, opened as `opened` says (no key: unset). */
 export function commitment(
   position: number,
   fee: Signed,
