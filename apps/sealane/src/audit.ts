@@ -113,7 +113,7 @@ interface SlotCommitmentJson {
   key: string | null;
   outcome:
     | { status: 'included'; index: number; txHash: string }
-    | { status: 'skipped'; reason: string }
+    | { status: 'skipped'; code: string }
     | { status: 'not-revealed' }
     | null;
 }
@@ -135,7 +135,8 @@ export function outcomesFromJson(entries: SlotCommitmentJson[]): CommitmentOutco
     if (o.status === 'included')
       out.push({ ...base, status: 'included', index: o.index, txHash: fromHex(o.txHash) });
     else if (o.status === 'skipped') {
-      const reason = (SKIP_REASONS as readonly string[]).includes(o.reason) ? o.reason : 'execution-rejected';
+      // A code this version does not know cannot be re-checked: it reads as depending on chain state.
+      const reason = (SKIP_REASONS as readonly string[]).includes(o.code) ? o.code : 'execution-rejected';
       out.push({ ...base, status: 'skipped', reason: reason as SkipReason });
     } else out.push({ ...base, status: 'not-revealed' });
   }

@@ -4,8 +4,9 @@
  * published with its reveal deadline before any key is accepted. At the seal the builder takes
  * the revealed keys, opens each commitment, and records every outcome.
  */
+import type { OpenResult } from '@sealane/mempool';
 import type { Params } from '@sealane/params';
-import { decodeTransaction, fromHex, type DecodedTx } from '@sealane/protocol';
+import { decodeTransaction, fromHex, toHex, type DecodedTx } from '@sealane/protocol';
 import type { CommitStore, PublishedOrder, StoredCommitment } from '@sealane/store';
 
 /** The cryptography of commitments (@sealane/mempool provides it). */
@@ -15,19 +16,20 @@ export interface CommitmentCrypto {
   orderRoot(slot: number, commitments: readonly string[]): string;
   /** The sequencer's signature over { slot, count, root }. */
   signOrder(order: { slot: number; count: number; root: string }): Promise<string>;
-  /** Decrypts a commitment with a revealed key; the reason when it does not open to a valid transaction. */
-  open(c: StoredCommitment, keyHex: string): { ok: true; raw: string } | { ok: false; reason: string };
+  /** Opens a commitment with its revealed key: the transaction, or why it does not open to one. */
+  open(c: StoredCommitment, keyHex: string): OpenResult;
 }
 
-/** A commitment at the seal: its fee transaction always, its own transaction when it opened. */
+/** A commitment at the seal: its fee transaction, and what its key opened if one was revealed. */
 export interface OpenedCommitment {
   commitment: StoredCommitment;
   position: number;
   fee: DecodedTx;
   feeRaw: string;
+  /** What the revealed key opened to; undefined when no key was revealed. */
+  opened?: OpenResult;
+  /** The transaction it opened to (where it goes, if anywhere, is planCommittedLane's rule). */
   revealed?: { raw: string; tx: DecodedTx };
-  /** Why there is no revealed transaction. */
-  reason?: string;
 }
 
 export class MempoolRunner {
@@ -66,17 +68,13 @@ export class MempoolRunner {
       const fee = decodeTransaction(fromHex(c.feeTx), { knownSender: c.sender });
       const base = { commitment: c, position, fee, feeRaw: c.feeTx };
       const key = keys.get(c.commitment);
-      if (!key) return { ...base, reason: 'not revealed' };
+      if (!key) return base;
       const opened = this.crypto.open(c, key);
-      if (!opened.ok) return { ...base, reason: opened.reason };
-      const tx = decodeTransaction(fromHex(opened.raw), { knownSender: c.sender });
-      if (tx.nonce !== fee.nonce + 1) {
-        return {
-          ...base,
-          reason: `nonce ${tx.nonce} is not the fee transaction's nonce + 1 (${fee.nonce + 1})`,
-        };
-      }
-      return { ...base, revealed: { raw: opened.raw, tx } };
+      return {
+        ...base,
+        opened,
+        ...(opened.ok ? { revealed: { raw: toHex(opened.tx.raw), tx: opened.tx } } : {}),
+      };
     });
   }
 }

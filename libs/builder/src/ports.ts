@@ -98,15 +98,11 @@ export function commitmentCrypto(sequencer: Wallet, domain: MempoolDomain): Comm
       toHex(
         signSlotOrder(sequencer, { slot: BigInt(o.slot), count: o.count, root: fromHex(o.root) }, domain),
       ),
-    open: (c, keyHex) => {
-      const r = openCommitment(
+    open: (c, keyHex) =>
+      openCommitment(
         { sender: c.sender, slot: BigInt(c.slot), ciphertext: fromHex(c.ciphertext) },
         fromHex(keyHex),
-        {
-          chainId: domain.chainId,
-        },
-      );
-      return r.ok ? { ok: true, raw: toHex(r.tx.raw) } : { ok: false, reason: `${r.reason}: ${r.detail}` };
-    },
+        { chainId: domain.chainId },
+      ),
   };
 }

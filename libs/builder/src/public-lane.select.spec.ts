@@ -1,4 +1,5 @@
-import { selectPublic, type AccountState, type Candidate } from './public-lane.select';
+import { AccountBook, type Account } from './account-book';
+import { selectPublic as selectOn, type Candidate } from './public-lane.select';
 
 let n = 0;
 function c(from: string, nonce: number, extra: Partial<Candidate> = {}): Candidate {
@@ -10,12 +11,15 @@ function c(from: string, nonce: number, extra: Partial<Candidate> = {}): Candida
     nonce,
     gasLimit: 21000n,
     maxFeePerGas: 10n,
-    maxCost: 21000n * 10n,
+    value: 0n,
     ...extra,
   };
 }
-const rich = (nonce = 0): AccountState => ({ nonce, balance: 10n ** 18n });
+const rich = (nonce = 0): Account => ({ nonce, balance: 10n ** 18n });
 const opts = { gasBudget: 30_000_000n, baseFee: 1n, maxTxs: 1000 };
+/** selectPublic over a book of `accounts` at the options' base fee. */
+const selectPublic = (txs: Candidate[], accounts: Map<string, Account>, o: typeof opts) =>
+  selectOn(txs, new AccountBook(accounts, o.baseFee), o);
 
 describe('selectPublic', () => {
   it('keeps arrival order across senders', () => {
@@ -76,7 +80,7 @@ describe('selectPublic', () => {
   it('skips a stale nonce, a duplicate nonce, a fee cap under the base fee and an unaffordable transaction', () => {
     const stale = c('a', 0);
     const cheap = c('b', 0, { maxFeePerGas: 0n });
-    const poor = c('p', 0, { maxCost: 10n ** 30n });
+    const poor = c('p', 0, { value: 10n ** 30n });
     const w1 = c('d', 1);
     const w1again = c('d', 1);
     const s = selectPublic(
@@ -100,9 +104,10 @@ describe('selectPublic', () => {
   });
 
   it('charges each sender for all its placed transactions', () => {
-    const a0 = c('a', 0, { maxCost: 60n });
-    const a1 = c('a', 1, { maxCost: 60n });
-    const s = selectPublic([a0, a1], new Map([['a', { nonce: 0, balance: 100n }]]), opts);
+    // Each costs 210,060 at most: a balance of 210,100 pays for one and leaves 40.
+    const a0 = c('a', 0, { value: 60n });
+    const a1 = c('a', 1, { value: 60n });
+    const s = selectPublic([a0, a1], new Map([['a', { nonce: 0, balance: 210_100n }]]), opts);
     expect(s.included).toEqual([a0]);
     expect(s.skipped[0].reason).toMatch(/insufficient funds: balance 40/);
   });

@@ -1,28 +1,14 @@
 /**
- * Which public-lane transactions go into a block, in which order. Pure.
+ * Which public-lane transactions go into a block, in which order. Pure, over the account book.
  * Arrival order, except that a sender's transactions go in nonce order: one that arrives
  * ahead of a missing nonce waits (stays in the lane) until the gap is filled.
  */
-export interface Candidate {
+import type { AccountBook, BookTx } from './account-book';
+import type { Skip } from './trace';
+
+export interface Candidate extends BookTx {
   hash: string;
-  from: string;
   raw: string;
-  nonce: number;
-  gasLimit: bigint;
-  maxFeePerGas: bigint;
-  /** gasLimit * maxFeePerGas + value: the most it can take from the sender. */
-  maxCost: bigint;
-}
-
-export interface AccountState {
-  nonce: number;
-  balance: bigint;
-}
-
-export interface Skip {
-  hash: string;
-  from: string;
-  reason: string;
 }
 
 export interface Selection {
@@ -34,31 +20,30 @@ export interface Selection {
 
 export interface SelectOptions {
   gasBudget: bigint;
-  baseFee: bigint;
   maxTxs: number;
 }
 
+/** Selects from `candidates`, taking what it includes from `book`. */
 export function selectPublic(
   candidates: readonly Candidate[],
-  accounts: ReadonlyMap<string, AccountState>,
+  book: AccountBook,
   opts: SelectOptions,
 ): Selection {
   const included: Candidate[] = [];
   const skipped: Skip[] = [];
   const deferred: Candidate[] = [];
-  const next = new Map<string, number>();
-  const balance = new Map<string, bigint>();
   const waiting = new Map<string, Map<number, Candidate>>();
   let gasLeft = opts.gasBudget;
   let full = false;
 
-  const skip = (c: Candidate, reason: string): void => {
-    skipped.push({ hash: c.hash, from: c.from, reason });
+  const skip = (c: Candidate, code: Skip['code'], reason: string): void => {
+    skipped.push({ hash: c.hash, from: c.from, reason, code });
   };
 
+  // Its nonce is the sender's next and its fee cap was checked on arrival: only funds are left.
   const place = (c: Candidate): void => {
-    const bal = balance.get(c.from) ?? accounts.get(c.from)?.balance ?? 0n;
-    if (c.maxCost > bal) return skip(c, `insufficient funds: balance ${bal} < max cost ${c.maxCost}`);
+    const refused = book.check(c);
+    if (refused) return skip(c, 'insufficient-funds', refused.reason);
     if (full || included.length >= opts.maxTxs || c.gasLimit > gasLeft) {
       full = true;
       deferred.push(c);
@@ -66,9 +51,8 @@ export function selectPublic(
     }
     included.push(c);
     gasLeft -= c.gasLimit;
-    balance.set(c.from, bal - c.maxCost);
+    book.take(c);
     const n = c.nonce + 1;
-    next.set(c.from, n);
     const w = waiting.get(c.from)?.get(n);
     if (w) {
       waiting.get(c.from)!.delete(n);
@@ -77,17 +61,16 @@ export function selectPublic(
   };
 
   for (const c of candidates) {
-    const expected = next.get(c.from) ?? accounts.get(c.from)?.nonce ?? 0;
-    if (c.nonce < expected) {
-      skip(c, `nonce too low: next nonce is ${expected}, transaction has ${c.nonce}`);
-    } else if (c.maxFeePerGas < opts.baseFee) {
-      skip(c, `max fee per gas ${c.maxFeePerGas} below the block base fee ${opts.baseFee}`);
-    } else if (c.nonce > expected || full) {
+    const refused = book.check(c);
+    if (refused?.code === 'nonce-too-low' || refused?.code === 'fee-cap-below-base-fee') {
+      skip(c, refused.code, refused.reason);
+    } else if (refused?.code === 'nonce-gap' || full) {
       if (full) deferred.push(c);
       else {
         let m = waiting.get(c.from);
         if (!m) waiting.set(c.from, (m = new Map()));
-        if (m.has(c.nonce)) skip(c, `another transaction with nonce ${c.nonce} is already waiting`);
+        if (m.has(c.nonce))
+          skip(c, 'duplicate-nonce', `another transaction with nonce ${c.nonce} is already waiting`);
         else m.set(c.nonce, c);
       }
     } else {

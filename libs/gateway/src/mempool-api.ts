@@ -6,7 +6,6 @@
  * until the slot's block is sealed, when the slot's evidence becomes public for audits.
  */
 import {
-  CHECKABLE_SKIP_REASONS,
   InvalidFeeTransactionError,
   openCommitment,
   commitRequestFromJson,
@@ -249,7 +248,7 @@ export class MempoolApi {
 /** What `sealane audit` reads of one commitment's outcome (see auditSlot's CommitmentOutcome). */
 export type AuditOutcomeJson =
   | { status: 'included'; index: number; txHash: string }
-  | { status: 'skipped'; reason: SkipReason }
+  | { status: 'skipped'; code: SkipReason }
   | { status: 'not-revealed' };
 
 /** One position of a sealed slot: everything needed to recompute, re-open and locate it. */
@@ -274,25 +273,13 @@ export interface SlotCommitmentsJson {
   commitments: SlotCommitmentJson[];
 }
 
-/**
- * The builder records a skip as text (its own checks, the engine's refusals, and
- * openCommitment's `reason: detail`); the audit needs the reason code. Reasons that follow from
- * public data keep their code; the rest depend on chain state and are never re-checked.
- */
-export function skipReasonOf(text: string | undefined): SkipReason {
-  const code = /^([a-z-]+):/.exec(text ?? '')?.[1];
-  if (code && CHECKABLE_SKIP_REASONS.has(code as SkipReason)) return code as SkipReason;
-  if (/^nonce \d+ is not the fee transaction's nonce \+ 1/.test(text ?? '')) return 'wrong-nonce';
-  if (/^fee transaction not executable/.test(text ?? '')) return 'fee-failed';
-  return 'execution-rejected';
-}
-
 export function auditOutcomeOf(s: CommitmentStatus | null): AuditOutcomeJson | null {
   if (!s) return null;
   if (s.state === 'included' && s.index !== undefined && s.txHash !== undefined)
     return { status: 'included', index: s.index, txHash: s.txHash };
   if (s.state === 'expired') return { status: 'not-revealed' };
-  if (s.state === 'skipped') return { status: 'skipped', reason: skipReasonOf(s.reason) };
+  // A skip recorded by an older version has no code: it reads as depending on chain state.
+  if (s.state === 'skipped') return { status: 'skipped', code: s.code ?? 'execution-rejected' };
   return null;
 }
 

@@ -51,6 +51,10 @@ export interface ReplacementGuard {
 
 export type BundleState = 'received' | 'replaced' | 'cancelled' | 'won' | 'lost' | 'included' | 'dropped';
 
+/** Why an auction winner was dropped from its block. */
+export type DropCode =
+  'fails-in-place' | 'below-price' | 'engine-refused' | 'refund-refused' | 'block-refused';
+
 export interface BundleStatus {
   bundleHash: string;
   searcher: string;
@@ -66,6 +70,8 @@ export interface BundleStatus {
   refundTxHash?: string;
   block?: number;
   reason?: string;
+  /** Why a winner was dropped, in one word (absent in a status recorded by an older version). */
+  code?: DropCode;
 }
 
 export interface SlotWinner {

@@ -11,6 +11,7 @@ import {
   RevealTooLateError,
   SlotClosedError,
 } from '@sealane/protocol';
+import type { SkipReason } from '@sealane/mempool';
 import type { Keys } from './names';
 import type { SealaneRedis } from './redis';
 
@@ -36,6 +37,8 @@ export interface CommitmentStatus {
   position: number;
   /** Why a revealed transaction was skipped, or why the commitment expired. */
   reason?: string;
+  /** The skip reason's code (absent when expired, and in a status recorded by an older version). */
+  code?: SkipReason;
   block?: number;
   /** Index of the revealed transaction in the block, and its hash. */
   index?: number;

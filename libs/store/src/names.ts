@@ -239,9 +239,19 @@ export interface SealedBlock {
   builder?: string;
 }
 
+/** Why a public transaction was skipped. */
+export type TxSkipCode =
+  | 'undecodable'
+  | 'nonce-too-low'
+  | 'fee-cap-below-base-fee'
+  | 'insufficient-funds'
+  | 'duplicate-nonce'
+  | 'engine-refused';
+
 export type TxStatus =
   | { status: 'pending'; seq: number }
   | { status: 'included'; block: number; index: number }
-  | { status: 'skipped'; slot: number; reason: string }
+  /** `code` says why in one word (absent in a status recorded by an older version). */
+  | { status: 'skipped'; slot: number; reason: string; code?: TxSkipCode }
   /** Left the lane for a transaction of the same sender and nonce with a fee bump. */
   | { status: 'replaced'; by: string };

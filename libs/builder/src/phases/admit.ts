@@ -5,9 +5,9 @@
  * spend the slot's simulation budget.
  */
 import { tieBreakKey } from '@sealane/auction';
-import { decodeTransaction, fromHex, maxCost, toHex, type DecodedTx } from '@sealane/protocol';
-import type { AccountRead } from '@sealane/simulator';
+import { decodeTransaction, fromHex, toHex, type DecodedTx } from '@sealane/protocol';
 import type { StoredBundle } from '@sealane/store';
+import { checkAgainst } from '../account-book';
 import type { BundleSimulatorPort, SimContext } from '../ports';
 
 /**
@@ -64,14 +64,6 @@ function carriesFeeTx(b: StoredBundle, feeTxs: ReadonlyMap<string, string> | und
   return null;
 }
 
-function cannotExecute(tx: DecodedTx, acc: AccountRead, baseFee: bigint): string | null {
-  if (tx.nonce !== acc.nonce) return `nonce ${tx.nonce} is not the sender's next nonce ${acc.nonce}`;
-  if (tx.maxFeePerGas < baseFee) return `max fee per gas ${tx.maxFeePerGas} below the base fee ${baseFee}`;
-  if (maxCost(tx) > acc.balance)
-    return `insufficient funds: balance ${acc.balance} < max cost ${maxCost(tx)}`;
-  return null;
-}
-
 export function decodeAll(b: StoredBundle): DecodedTx[] | string {
   const out: DecodedTx[] = [];
   for (let j = 0; j < b.txs.length; j++) {
@@ -120,7 +112,7 @@ export async function admit(
   for (const { b, tx } of firsts) {
     const acc = accounts.get(tx.from);
     const why =
-      acc && !b.droppingTxHashes.includes(b.txHashes[0]) ? cannotExecute(tx, acc, ctx.baseFee) : null;
+      acc && !b.droppingTxHashes.includes(b.txHashes[0]) ? checkAgainst(acc, tx, ctx.baseFee)?.reason : null;
     if (why) failed.set(b.bundleHash, `first transaction ${b.txHashes[0]} cannot execute: ${why}`);
     else out.push({ b, payer: tx.from });
   }

@@ -233,7 +233,9 @@ describe('plannedAuction', () => {
       bidsRoot: '0xr',
       winners: [winner('0xaa'), winner('0xbb')],
     };
-    expect(plannedAuction(outcome, [outcome.winners[1]], new Map([['0xaa', 'fails in place']]), 4)).toEqual({
+    expect(
+      plannedAuction(outcome, [outcome.winners[1]], new Map([['0xaa', { reason: 'fails in place' }]]), 4),
+    ).toEqual({
       paramsVersion: 4,
       rules: { pricing: 'critical', ranking: 'value', reservePrice: '5', gasBudget: 1_000_000 },
       seed: '0x' + '99'.repeat(32),

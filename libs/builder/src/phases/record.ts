@@ -10,9 +10,10 @@
  * truthfully.
  */
 import { decodeTransaction, fromHex, toHex } from '@sealane/protocol';
-import type { SealedBlock, SlotRecord, SlotResults, SlotWinner } from '@sealane/store';
+import type { SkipReason } from '@sealane/mempool';
+import type { DropCode, SealedBlock, SlotRecord, SlotResults, SlotWinner, TxSkipCode } from '@sealane/store';
 import type { AuctionOutcome, AuctionWinner } from './clear';
-import type { Skip } from '../public-lane.select';
+import type { Skip } from '../trace';
 
 /** What a planned transaction is in its block. */
 export type PlannedRole = 'bundle' | 'fee' | 'revealed' | 'public' | 'refund';
@@ -38,6 +39,8 @@ export interface PlannedCommitment {
   txHash?: string;
   /** Why it is not included if it is not (a skip reason, or 'not revealed'). */
   reason?: string;
+  /** The skip reason's code (none for 'not revealed'). */
+  code?: SkipReason;
 }
 
 /** The auction's outcome as it will be published; winners are those placed in the block. */
@@ -49,7 +52,7 @@ export interface PlannedAuction {
   bidsRoot: string;
   leaves: string[];
   winners: (Omit<SlotWinner, 'refundTxHash'> & { txHashes: string[] })[];
-  dropped: { bundleHash: string; reason: string }[];
+  dropped: { bundleHash: string; reason: string; code?: DropCode }[];
 }
 
 /** A public transaction the chain already holds (re-sent after its inclusion). */
@@ -59,6 +62,9 @@ export interface ChainIncluded {
   block: number;
   index: number;
 }
+
+/** A skip as the plan keeps it: a plan stored by an older version has no codes. */
+export type PlannedSkip = Omit<Skip, 'code'> & { code?: TxSkipCode };
 
 export interface SlotPlan {
   slot: number;
@@ -71,7 +77,7 @@ export interface SlotPlan {
   /** The block's transactions in order. */
   txs: PlannedTx[];
   /** Public transactions retired as skipped, with the reason. */
-  skipped: Skip[];
+  skipped: PlannedSkip[];
   /** Public transactions retired as included earlier. */
   chainIncluded: ChainIncluded[];
   auction?: PlannedAuction;
@@ -107,7 +113,11 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
       });
   for (const s of plan?.skipped ?? [])
     if (!index.has(s.hash))
-      txs.push({ hash: s.hash, from: s.from, status: { status: 'skipped', slot: n, reason: s.reason } });
+      txs.push({
+        hash: s.hash,
+        from: s.from,
+        status: { status: 'skipped', slot: n, reason: s.reason, ...(s.code ? { code: s.code } : {}) },
+      });
 
   const bundles: SlotRecord['bundles'] = [];
   const commitments: SlotRecord['commitments'] = [];
@@ -120,7 +130,7 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
         .map((t) => [t.refundFor!, t.hash]),
     );
     const winners: SlotWinner[] = [];
-    const dropped = [...a.dropped];
+    const dropped: PlannedAuction['dropped'] = [...a.dropped];
     for (const w of a.winners) {
       const { txHashes, ...winner } = w;
       if (txHashes.every((h) => index.has(h))) {
@@ -135,7 +145,10 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
       }
     }
     for (const d of dropped)
-      bundles.push({ bundleHash: d.bundleHash, patch: { state: 'dropped', block: n, reason: d.reason } });
+      bundles.push({
+        bundleHash: d.bundleHash,
+        patch: { state: 'dropped', block: n, reason: d.reason, ...(d.code ? { code: d.code } : {}) },
+      });
     results = {
       slot: n,
       block: n,
@@ -146,7 +159,8 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
       bidsRoot: a.bidsRoot,
       leaves: a.leaves,
       winners,
-      dropped,
+      // The published results keep each drop's text; its code is in the bundle's status.
+      dropped: dropped.map((d) => ({ bundleHash: d.bundleHash, reason: d.reason })),
     };
   }
   for (const c of plan?.commitments ?? []) {
@@ -164,7 +178,13 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
     const expired = c.txHash === undefined && reason === 'not revealed';
     commitments.push({
       commitment: c.commitment,
-      patch: { state: expired ? 'expired' : 'skipped', block: n, reason, ...fee },
+      patch: {
+        state: expired ? 'expired' : 'skipped',
+        block: n,
+        reason,
+        ...(c.code ? { code: c.code } : {}),
+        ...fee,
+      },
     });
   }
   for (const h of orphans?.bundles ?? [])
@@ -178,7 +198,7 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
 export function plannedAuction(
   outcome: AuctionOutcome,
   placed: AuctionWinner[],
-  dropped: ReadonlyMap<string, string>,
+  dropped: ReadonlyMap<string, { reason: string; code?: DropCode }>,
   paramsVersion: number,
 ): PlannedAuction {
   return {
@@ -203,7 +223,11 @@ export function plannedAuction(
       priceSetBy: w.priceSetBy,
       txHashes: w.bundle.txHashes,
     })),
-    dropped: [...dropped].map(([bundleHash, reason]) => ({ bundleHash, reason })),
+    dropped: [...dropped].map(([bundleHash, d]) => ({
+      bundleHash,
+      reason: d.reason,
+      ...(d.code ? { code: d.code } : {}),
+    })),
   };
 }
 
