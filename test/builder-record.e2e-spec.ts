@@ -22,7 +22,7 @@ import { DEV_KEYS } from '@sealane/config';
 import { MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
 import type { MempoolDomain } from '@sealane/mempool';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { decodeTransaction, fromHex } from '@sealane/protocol';
 import { BundleSimulator } from '@sealane/simulator';
 import {

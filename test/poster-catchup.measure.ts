@@ -15,7 +15,7 @@ import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox } from '@sealane/contracts';
 import { startEmbedded } from '@sealane/embedded';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { Poster as NewPoster, PosterStore, type PosterOptions } from '@sealane/poster';
 import { connectRedis, Keys } from '@sealane/store';
 import { L2Sealer } from './support/l2-sealer';

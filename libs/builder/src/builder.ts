@@ -3,7 +3,8 @@
  * seals them on the L2 engine in exactly that order at the slot's timestamp, checks the sealed
  * block against the intended order and records it. No Nest here: the module is a thin shell.
  */
-import { ParamsStore, type ParamsSnapshot } from '@sealane/params';
+import type { ParamsSnapshot } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { L2Engine, nextBaseFee, type EngineBlock } from '@sealane/engine';
 import {
   decodeTransaction,

@@ -1,6 +1,6 @@
 export * from './typed-data';
 export * from './rules';
 export * from './compose';
-export * from './governance.store';
+export * from './governance.port';
 export * from './governance';
 export * from './gov-cli';

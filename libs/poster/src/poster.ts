@@ -17,7 +17,7 @@
  */
 import { isError, type Contract, type Provider, type Wallet } from 'ethers';
 import { inboxContract } from '@sealane/contracts';
-import type { ParamsStore } from '@sealane/params';
+import type { ParamsStore } from '@sealane/store';
 import { ChainStore, type BatchPostedEvent, type Keys, type SealaneRedis } from '@sealane/store';
 import { appendBatchGasLimit, BatchBuilder } from './batch-builder';
 import { MIN_FEE_BUMP_PERCENT } from './fees';

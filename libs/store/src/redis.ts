@@ -1,6 +1,7 @@
 /**
  * The Redis adapter: connections, and Lua commands loaded with ioredis `defineCommand`.
- * Each atomic step is one script in ./commands, named <command>-<numKeys>.lua.
+ * Each atomic step is one script in ./commands, named <command>-<numKeys>.lua; their signatures
+ * are declared here, and scripts.ts is their one caller.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
