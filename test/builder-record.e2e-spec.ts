@@ -37,7 +37,7 @@ import {
   type SlotResults,
 } from '@sealane/store';
 import { SealaneClient, type PrivateCommit } from '@sealane/sdk';
-import { auditCli } from '../apps/sealane/src/audit';
+import { auditCli } from '../apps/sealane/src/commands/audit';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer } from './support/rpc';
 import { signedCall } from './support/searcher';
