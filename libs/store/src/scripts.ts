@@ -4,17 +4,17 @@
  * answering through script-answers.ts, the one table from return codes to results and errors.
  * Each method is the one EVALSHA it always was; the table is read only off the plain success.
  */
-import type {
-  DecideResult,
-  HistoryEntry,
-  PauseChange,
-  ProposalRecord,
-  ProposalStatus,
-  ScheduleRequest,
-  ScheduleResult,
-  StoredSignature,
+import {
+  NONCE_WINDOW,
+  type DecideResult,
+  type HistoryEntry,
+  type PauseChange,
+  type ProposalRecord,
+  type ProposalStatus,
+  type ScheduleRequest,
+  type ScheduleResult,
+  type StoredSignature,
 } from '@sealane/governance';
-import { NONCE_WINDOW } from '@sealane/governance';
 import type { DecodedTx } from '@sealane/protocol';
 import type { BundleStatus, ReplacementGuard, StoredBundle } from './bundle-store';
 import type { RecordResult, SlotRecord } from './chain-store';
@@ -170,10 +170,10 @@ export class Scripts {
       c.slot,
       c.feeTxHash.toLowerCase(),
     );
-    if (res >= 0) return res;
-    return answer('addCommitment', res, { c, limit }, db);
+    return res >= 0 ? res : answer('addCommitment', res, { c, limit }, db);
   }
 
+  /** Records a commitment's revealed key, between its slot's published order and the deadline. */
   async revealCommitment(slot: number, commitment: string, keyHex: string): Promise<void> {
     const db = this.db('revealCommitment');
     const k = db.keys;
@@ -290,8 +290,7 @@ export class Scripts {
     const db = this.db('govApprove');
     const k = db.keys;
     const n = await this.redis.govApprove(k.govStatus(), k.govSignatures(id), id, ...signaturePairs(sigs));
-    if (n >= 0) return n;
-    return answer('govApprove', n, { id, sigs }, db);
+    return n >= 0 ? n : answer('govApprove', n, { id, sigs }, db);
   }
 
   /** Schedules or unschedules a parameter change with its re-composed versions. */
