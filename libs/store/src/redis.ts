@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis, { type RedisOptions } from 'ioredis';
+import { ScriptError } from './store.error';
 
 export interface SealaneRedis extends Redis {
   addPublicTx(
@@ -154,7 +155,7 @@ const COMMANDS_DIR = join(__dirname, 'commands');
 export function defineCommands(redis: Redis): SealaneRedis {
   for (const file of readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.lua'))) {
     const m = /^(\w+)-(\d+)\.lua$/.exec(file);
-    if (!m) throw new Error(`Lua command file ${file} is not named <command>-<numKeys>.lua`);
+    if (!m) throw new ScriptError(`Lua command file ${file} is not named <command>-<numKeys>.lua`);
     redis.defineCommand(m[1], {
       numberOfKeys: Number(m[2]),
       lua: readFileSync(join(COMMANDS_DIR, file), 'utf8'),
