@@ -6,6 +6,7 @@
 import { ProposalClosedError, StaleNonceError } from '@sealane/protocol';
 import type { ParamsSnapshot } from '@sealane/params';
 import { composeVersions, diff, type ScheduledChange } from './compose';
+import { ScheduleContentionError } from './governance.error';
 import type { GovernanceStorePort, HistoryEntry, ParamsStorePort, ProposalRecord } from './governance.port';
 import { effectiveSlot, type MemberSignature } from './rules';
 import type { ParamsProposal } from './typed-data';
@@ -166,10 +167,11 @@ export class Decisions {
       if (r === 'ok' || r === 'status') return;
       if (r === 'stale-nonce') throw staleNonce(rec, await this.o.store.nextNonce());
     }
-    throw new Error(`could not schedule proposal ${rec.id}: the schedule kept changing`);
+    throw new ScheduleContentionError(`could not schedule proposal ${rec.id}: the schedule kept changing`);
   }
 }
 
+/** The error for a proposal whose nonce another decision consumed or skipped. */
 export function staleNonce(rec: ProposalRecord, next: number): StaleNonceError {
   return new StaleNonceError(
     `proposal ${rec.id} has nonce ${rec.message.nonce}, stale now that the next nonce is ${next}: another decision came first; propose again with a nonce from ${next}`,
