@@ -10,7 +10,7 @@ import { Builder, systemClock, type BuilderLogger } from '@sealane/builder';
 import type { SealaneConfig } from '@sealane/config';
 import { startAnvil } from '@sealane/embedded';
 import { L2Engine, type EngineBlock, type RpcCall } from '@sealane/engine';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { decodeTransaction, fromHex, keccak256, toHex } from '@sealane/protocol';
 import { connectRedis, Keys, PublicLane, type PoolEntry, type SealaneRedis } from '@sealane/store';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';

@@ -16,7 +16,7 @@ import { DEV_KEYS } from '@sealane/config';
 import { MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
 import type { MempoolDomain } from '@sealane/mempool';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { BundleStore, CommitStore, Keys, type SealaneRedis, type SealedBlock } from '@sealane/store';
 import { SealaneClient, type PrivateCommit } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';

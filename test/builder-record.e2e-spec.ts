@@ -22,7 +22,7 @@ import { DEV_KEYS } from '@sealane/config';
 import { MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
 import type { MempoolDomain } from '@sealane/mempool';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { decodeTransaction, fromHex } from '@sealane/protocol';
 import { BundleSimulator } from '@sealane/simulator';
 import {
@@ -37,7 +37,7 @@ import {
   type SlotResults,
 } from '@sealane/store';
 import { SealaneClient, type PrivateCommit } from '@sealane/sdk';
-import { auditCli } from '../apps/sealane/src/audit';
+import { auditCli } from '../apps/sealane/src/commands/audit';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer } from './support/rpc';
 import { signedCall } from './support/searcher';

@@ -8,7 +8,7 @@ import { Builder, Lease, systemClock } from '@sealane/builder';
 import { loadConfig } from '@sealane/config';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
 import { L2Engine } from '@sealane/engine';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { decodeTransaction, fromHex, NotLeaderError } from '@sealane/protocol';
 import {
   connectRedis,

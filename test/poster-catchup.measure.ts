@@ -15,9 +15,8 @@ import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox } from '@sealane/contracts';
 import { startEmbedded } from '@sealane/embedded';
-import { ParamsStore } from '@sealane/params';
 import { Poster as NewPoster, type PosterOptions } from '@sealane/poster';
-import { connectRedis, Keys, PosterStore } from '@sealane/store';
+import { connectRedis, Keys, ParamsStore, PosterStore } from '@sealane/store';
 import { L2Sealer } from './support/l2-sealer';
 
 const num = (k: string, d: number) => Number(process.env[k] ?? d);

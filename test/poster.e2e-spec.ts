@@ -7,7 +7,7 @@ import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { formatVerifyReport, Poster, verifyChain, type PosterOptions } from '@sealane/poster';
 import {
   connectRedis,

@@ -30,7 +30,7 @@ import { deployInbox, inboxContract } from '@sealane/contracts';
 import { freePort } from '@sealane/embedded';
 import { verifyChain, formatVerifyReport } from '@sealane/poster';
 import { SealaneClient, searcherCall } from '@sealane/sdk';
-import { auditCli } from '../../apps/sealane/src/audit';
+import { auditCli } from '../../apps/sealane/src/commands/audit';
 import { derivedKeys } from '../support';
 import { FAULT_KINDS, planFaults, type FaultKind, type PlannedFault } from './faults';
 import { BundleLoad, L2_CHAIN_ID, PrivateLoad, PublicLoad, type AckedTx } from './load';

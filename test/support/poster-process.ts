@@ -4,7 +4,7 @@
  * sealed block counts as old enough to post.
  */
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { Poster } from '@sealane/poster';
 import { connectRedis, Keys } from '@sealane/store';
 

@@ -1,71 +1,23 @@
 /**
  * `npm run demo`: the whole sequencer on the embedded defaults. Sends a stream of sample
  * transfers from funded dev accounts through the gateway, prints blocks as they are sealed
- * and batches as they are posted to L1 (live, from the event bus), then runs `verify`.
+ * and batches as they are posted to L1 (live, from the event bus), runs the auction
+ * (demo-auction.ts) and the encrypted mempool, then `verify`, and prints a summary.
  */
 import { JsonRpcProvider, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
-import {
-  ammAbi,
-  ammDeployment,
-  ammReserves,
-  arbBundleTxs,
-  E18,
-  inboxContract,
-  planArb,
-  routerApprovals,
-  userTradeTx,
-} from '@sealane/contracts';
-import { L2Engine } from '@sealane/engine';
-import { SealaneClient, searcherCall } from '@sealane/sdk';
+import { ammAbi, E18, inboxContract } from '@sealane/contracts';
+import { SealaneClient } from '@sealane/sdk';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
-import {
-  EVENTS,
-  type BatchPostedEvent,
-  type BlockSealedEvent,
-  type BundleStatus,
-  type SlotResults,
-} from '@sealane/store';
+import { EVENTS, type BatchPostedEvent, type BlockSealedEvent } from '@sealane/store';
+import { auctionDemo } from './demo-auction';
+import { eth, rpc, say, short, waitFor } from './demo-io';
 import { startSealane } from './sealane';
 
 const SENDERS = 6;
 const TXS_PER_SENDER = 25;
 const DEADLINE_MS = 180_000;
-
-const time = () => new Date().toISOString().slice(11, 23);
-const say = (msg: string) => console.log(`${time()}  ${msg}`);
-const short = (h: string) => `${h.slice(0, 10)}…${h.slice(-4)}`;
-
-async function rpc<T>(
-  url: string,
-  method: string,
-  params: unknown[],
-): Promise<{ result?: T; error?: { code: number; message: string } }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  return (await res.json()) as { result?: T; error?: { code: number; message: string } };
-}
-
-/** A searcher's call, signed with the Flashbots auth header. */
-
-const eth = (wei: bigint | string) => `${(Number(BigInt(wei)) / 1e18).toFixed(6)} ETH`;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  deadline: number,
-): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`demo timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function main(): Promise<void> {
   const deadline = Date.now() + DEADLINE_MS;
@@ -182,88 +134,7 @@ async function main(): Promise<void> {
   say(`all ${hashes.length} transfers sealed by block ${lastBlock}`);
 
   // The auction: a user trade moves an AMM price; three searchers bid for the arbitrage.
-  const chainId = BigInt(s.config.L2_CHAIN_ID);
-  const engine = new L2Engine(s.devnet.l2RpcUrl);
-  const nonce = async (w: Wallet) =>
-    Number((await rpc<string>(url, 'eth_getTransactionCount', [w.address, 'pending'])).result);
-  const sendAll = async (raws: string[]) => {
-    const hashes: string[] = [];
-    for (const raw of raws) {
-      const r = await rpc<string>(url, 'eth_sendRawTransaction', [raw]);
-      if (r.error) throw new Error(`eth_sendRawTransaction: ${r.error.message}`);
-      hashes.push(r.result!);
-    }
-    await waitFor(
-      'transactions to be sealed',
-      async () => (await rpc(url, 'eth_getTransactionReceipt', [hashes.at(-1)])).result,
-      deadline,
-    );
-  };
-  const deployer = new Wallet(DEV_KEYS[7]);
-  const trader = new Wallet(DEV_KEYS[8]);
-  const searchers = [2, 3, 4].map((k) => new Wallet(DEV_KEYS[k]));
-  console.log('\nauction: deploying two constant-product pairs on tokens A and B through the gateway ...');
-  const { amm, txs } = await ammDeployment(deployer, await nonce(deployer), {
-    chainId,
-    funded: [trader, ...searchers].map((w) => w.address),
-  });
-  await sendAll(txs);
-  await sendAll(await routerApprovals(amm, trader, await nonce(trader), chainId));
-  const auctions = { bundles: 0, won: 0, refunds: 0n };
-  for (const [round, sell] of [
-    [1, 'A'],
-    [2, 'B'],
-  ] as const) {
-    await sendAll([
-      await userTradeTx(amm, trader, await nonce(trader), chainId, { sell, amountIn: 40n * E18 }),
-    ]);
-    const plan = planArb(amm, await ammReserves(engine, amm.pairA), await ammReserves(engine, amm.pairB));
-    if (!plan) throw new Error('the user trade left nothing to arbitrage');
-    const target = Number((await rpc<string>(url, 'eth_blockNumber', [])).result) + 2;
-    say(
-      `round ${round}: a user sold 40 ${sell} on pair A; arbitrage worth ~${eth(plan.profit)} in token A; searchers bid for block ${target}`,
-    );
-    const hashes: string[] = [];
-    for (const [i, w] of searchers.entries()) {
-      const bid = (E18 * BigInt(i + 1) * BigInt(round)) / 200n;
-      const bundle = await arbBundleTxs(amm, w, await nonce(w), chainId, plan, { bid });
-      const r = await searcherCall<{ bundleHash: string }>(url, w, 'eth_sendBundle', [
-        { txs: bundle, blockNumber: '0x' + target.toString(16) },
-      ]);
-      if (r.error) throw new Error(`eth_sendBundle: ${r.error.message}`);
-      hashes.push(r.result!.bundleHash);
-      auctions.bundles++;
-      say(
-        `  searcher ${short(w.address)} sent sealed bundle ${short(r.result!.bundleHash)} (bid ${eth(bid)})`,
-      );
-    }
-    const res = await waitFor(
-      `the results of block ${target}`,
-      async () =>
-        (await rpc<SlotResults | null>(url, 'sealane_getSlotResults', ['0x' + target.toString(16)])).result ??
-        undefined,
-      deadline,
-    );
-    say(
-      `block ${target} results (${res.rules.pricing} price): ${res.bids} bids, bids root ${short(res.bidsRoot)}, seed ${short(res.seed)}`,
-    );
-    for (const w of res.winners) {
-      say(
-        `  winner ${short(w.searcher)}: bid value ${eth(w.value)}, pays ${eth(w.price)}` +
-          (w.refundTxHash
-            ? `, refunded ${eth(w.refund)} in tx ${short(w.refundTxHash)} of the same block`
-            : ''),
-      );
-      auctions.won++;
-      auctions.refunds += BigInt(w.refund);
-    }
-    for (const [i, w] of searchers.entries()) {
-      const st = (await searcherCall<BundleStatus>(url, w, 'sealane_getBundleStatus', [hashes[i]])).result!;
-      if (st.state !== 'included')
-        say(`  searcher ${short(w.address)}: ${st.state}${st.reason ? ` (${st.reason})` : ''}`);
-    }
-  }
-  await engine.close();
+  const { amm, deployer, trader, auctions } = await auctionDemo(s, url, deadline);
 
   // The encrypted mempool: users' transactions stay sealed until their order is fixed.
   console.log(

@@ -17,7 +17,7 @@ import {
 } from '@sealane/embedded';
 import { ResilientServerRedis } from '@sealane/core';
 import { configureGatewayHttp } from '@sealane/gateway';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { redisConnectionOptions } from '@sealane/store';
 import { AppModule } from './app.module';
 import { preflight } from './preflight';

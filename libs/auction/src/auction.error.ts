@@ -1,11 +1,13 @@
-/** The auction's errors: one base with a literal `name`, a short message and an optional `cause`. */
+/**
+ * The auction's errors: one base with a literal `name`, a short message and an optional `cause`.
+ * Internal: bids and rules come from the builder, never straight from a caller.
+ */
+import { InternalError } from '@sealane/protocol';
+
 export type AuctionErrorName = 'InvalidBidError' | 'InvalidRulesError' | 'UnknownLeafError';
 
-export abstract class AuctionError extends Error {
+export abstract class AuctionError extends InternalError {
   abstract override readonly name: AuctionErrorName;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** A bid the auction cannot rank: malformed hash, non-positive gas, negative value, duplicate. */

@@ -1,3 +1,5 @@
+import { InternalError } from '@sealane/protocol';
+
 /** Why a batch could not be decoded (or encoded); `reason` is stable and machine-readable. */
 export type BatchErrorReason =
   | 'version'
@@ -15,14 +17,15 @@ export type BatchErrorReason =
 
 export type BatchErrorName = 'BatchDecodeError' | 'InvalidBatchError' | 'DaDecodeError';
 
-abstract class BatchError extends Error {
+/** Internal: a batch is built by the poster and read back from L1, never handed in by a caller. */
+abstract class BatchError extends InternalError {
   abstract override readonly name: BatchErrorName;
   constructor(
     readonly reason: BatchErrorReason,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
   }
 }
 

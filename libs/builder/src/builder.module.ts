@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG, ENDPOINTS, EventBus, MEMPOOL_DOMAIN, REDIS, type Endpoints } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import {
   BundleStore,
   CommitStore,

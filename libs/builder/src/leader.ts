@@ -4,11 +4,12 @@
  * times per TTL on a timer of its own, so a long slot never lets it lapse.
  */
 import type { L2Engine } from '@sealane/engine';
-import type { ParamsSnapshot, ParamsStore } from '@sealane/params';
+import type { ParamsSnapshot } from '@sealane/params';
 import {
   ChainStore,
   LeaseStore,
   type Keys,
+  type ParamsStore,
   type PublicLane,
   type SealaneRedis,
   type SealedBlock,

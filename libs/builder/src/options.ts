@@ -1,8 +1,14 @@
 /** How a builder is configured and what it tells the rest of the system. */
 import type { Wallet } from 'ethers';
 import type { L2Engine } from '@sealane/engine';
-import type { ParamsStore } from '@sealane/params';
-import type { BundleStore, ChainStore, CommitStore, PublicLane, SealedBlock } from '@sealane/store';
+import type {
+  BundleStore,
+  ChainStore,
+  CommitStore,
+  ParamsStore,
+  PublicLane,
+  SealedBlock,
+} from '@sealane/store';
 import type { Clock } from './clock';
 import type { Lease } from './lease';
 import type { MempoolRunner } from './mempool.runner';

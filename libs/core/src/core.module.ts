@@ -17,7 +17,7 @@ import { firstValueFrom } from 'rxjs';
 import type { SealaneConfig } from '@sealane/config';
 import { L2Engine } from '@sealane/engine';
 import { deploymentSalt, type MempoolDomain } from '@sealane/mempool';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import { connectRedis, Keys, PublicLane, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
 import { closeQuietly, ResilientClientRedis } from './event-transport';
 

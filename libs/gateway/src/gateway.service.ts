@@ -8,7 +8,8 @@ import type { MempoolDomain } from '@sealane/mempool';
 import { MempoolApi } from './mempool-api';
 import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
-import { ParamsStore, type Params } from '@sealane/params';
+import type { Params } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import {
   fromHex,
   GasLimitTooHighError,

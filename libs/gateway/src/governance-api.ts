@@ -4,10 +4,9 @@
  * @sealane/governance, where every rule lives. Anyone may submit: the signatures are the authority.
  */
 import type { SealaneConfig } from '@sealane/config';
-import { Governance, GovernanceStore, parseSignatures, parseSignedRequest, uint } from '@sealane/governance';
-import type { ParamsStore } from '@sealane/params';
+import { Governance, parseSignatures, parseSignedRequest, uint } from '@sealane/governance';
 import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
-import type { Keys, SealaneRedis } from '@sealane/store';
+import { GovernanceStore, type Keys, type ParamsStore, type SealaneRedis } from '@sealane/store';
 
 export interface GovernanceApiDeps {
   config: SealaneConfig;

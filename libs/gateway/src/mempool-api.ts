@@ -17,7 +17,8 @@ import {
   type SignedReceiptJson,
   type SkipReason,
 } from '@sealane/mempool';
-import type { Params, ParamsStore } from '@sealane/params';
+import type { Params } from '@sealane/params';
+import type { ParamsStore } from '@sealane/store';
 import {
   fromHex,
   InsufficientFundsError,

@@ -23,7 +23,7 @@ import {
   type SignerRecovery,
 } from '@sealane/protocol';
 import { arity, hash32, invalidParams, type JsonRpcDispatcher, type RpcContext } from '@sealane/rpc';
-import type { ParamsStore } from '@sealane/params';
+import type { ParamsStore } from '@sealane/store';
 import type { BundleStatus, BundleStore, ReplacementGuard, StoredBundle } from '@sealane/store';
 import {
   atTx,

@@ -1,23 +1,18 @@
 /**
- * Governance decisions end to end: checks a signed request against the rules, stores it, and
- * once it holds its quorum schedules it (parameter changes, on the timelock, at a slot boundary)
- * or executes it (pause / resume, at once). No Nest: the gateway calls it, tests drive it.
+ * Governance requests end to end: checks a signed proposal, approval or cancel against the rules,
+ * stores it, and at quorum hands it to the decisions (decisions.ts), then shows proposals as they
+ * stand. No Nest and no Redis: the stores come in through the ports (governance.port.ts); the
+ * gateway calls it, tests drive it.
  */
-import {
-  ProposalClosedError,
-  ProposalNotFoundError,
-  QuorumNotReachedError,
-  StaleNonceError,
-} from '@sealane/protocol';
-import type { ParamsSnapshot, ParamsStore } from '@sealane/params';
-import { composeVersions, diff, type ScheduledChange } from './compose';
+import { ProposalClosedError, ProposalNotFoundError, QuorumNotReachedError } from '@sealane/protocol';
+import { Decisions, staleNonce } from './decisions';
 import type {
-  GovernanceStore,
-  HistoryEntry,
+  GovernanceStorePort,
+  ParamsStorePort,
   ProposalRecord,
   ProposalStatus,
   StoredSignature,
-} from './governance.store';
+} from './governance.port';
 import {
   checkActivation,
   checkChanges,
@@ -41,8 +36,8 @@ import {
 
 export interface GovernanceOptions {
   policy: GovernancePolicy;
-  store: GovernanceStore;
-  params: ParamsStore;
+  store: GovernanceStorePort;
+  params: ParamsStorePort;
   /** The deployment: its key prefix, and its Inbox address when known (else a stored random id). */
   keyPrefix: string;
   inboxAddress?: string;
@@ -66,14 +61,14 @@ export interface ProposalView {
   proposedInSlot: number;
 }
 
-const MAX_RETRIES = 20;
-
 export class Governance {
   private domainP?: Promise<GovDomain>;
   private readonly now: () => number;
+  private readonly decisions: Decisions;
 
   constructor(private readonly o: GovernanceOptions) {
     this.now = o.now ?? Date.now;
+    this.decisions = new Decisions(o, this.now);
   }
 
   get policy(): GovernancePolicy {
@@ -99,19 +94,12 @@ export class Governance {
     return this.domainP;
   }
 
-  private async slots(): Promise<{ head: number; open: number; timelock: number }> {
-    const head = await this.o.store.sealedHead();
-    const open = head + 1;
-    const timelock = (await this.o.params.snapshot(open)).values.timelockSlots;
-    return { head, open, timelock };
-  }
-
   /** What a signer needs: the domain, the members and rules, the next nonce, the earliest slot. */
   async info() {
     const [domain, nextNonce, { head, open, timelock }] = await Promise.all([
       this.domain(),
       this.o.store.nextNonce(),
-      this.slots(),
+      this.decisions.slots(),
     ]);
     const p = this.o.policy;
     return {
@@ -133,12 +121,12 @@ export class Governance {
     const expected = await this.domain();
     checkDomain(req.domain, req.message.chainId, expected);
     checkChanges(req.message.changes);
-    const { open, timelock } = await this.slots();
+    const { open, timelock } = await this.decisions.slots();
     checkActivation(req.message.activationSlot, open, timelock);
     const id = digest(expected, 'ParamsProposal', req.message);
     const sigs = this.stamp(memberSignatures(id, req.signatures, this.o.policy));
     // Refuse now, not at quorum, a change that breaks a rule between parameters.
-    await this.plan(id, req.message, effectiveSlot(req.message.activationSlot, open, timelock));
+    await this.decisions.plan(id, req.message, effectiveSlot(req.message.activationSlot, open, timelock));
     const rule = requiredSignatures(req.message.changes, this.o.policy);
     const rec: ProposalRecord = {
       id,
@@ -158,7 +146,7 @@ export class Governance {
     checkDomain(req.domain, req.message.chainId, expected);
     const id = digest(expected, 'EmergencyAction', req.message);
     const sigs = this.stamp(memberSignatures(id, req.signatures, this.o.policy));
-    const { open } = await this.slots();
+    const { open } = await this.decisions.slots();
     const rec: ProposalRecord = {
       id,
       primaryType: 'EmergencyAction',
@@ -183,12 +171,12 @@ export class Governance {
       if (fresh.length === 0) {
         const stored = await this.o.store.record(rec.id);
         if (stored && (await this.o.store.status(rec.id)) === 'pending' && before.size >= stored.required)
-          await this.execute(stored);
+          await this.decisions.execute(stored);
         return (await this.proposal(rec.id))!;
       }
       return this.approveWith(rec.id, fresh);
     }
-    if (sigs.length >= rec.required) await this.execute(rec);
+    if (sigs.length >= rec.required) await this.decisions.execute(rec);
     return (await this.proposal(rec.id))!;
   }
 
@@ -208,7 +196,7 @@ export class Governance {
     const next = await this.o.store.nextNonce();
     if (rec.message.nonce < next) throw staleNonce(rec, next);
     const held = await this.o.store.approve(id, sigs);
-    if (held >= rec.required) await this.execute(rec);
+    if (held >= rec.required) await this.decisions.execute(rec);
     return (await this.proposal(id))!;
   }
 
@@ -226,148 +214,13 @@ export class Governance {
       );
     const rec = await this.o.store.record(target);
     if (!rec) throw new ProposalNotFoundError(`no proposal ${target}`);
-    for (let i = 0; i < MAX_RETRIES; i++) {
-      const status = await this.o.store.status(target);
-      const { open } = await this.slots();
-      const entry: HistoryEntry = {
-        kind: 'cancel',
-        proposalId: target,
-        at: this.now(),
-        openSlot: open,
-        signatures: sigs,
-        cancelled: { status: status ?? 'pending' },
-      };
-      if (status === 'pending') {
-        if ((await this.o.store.decide(target, 'pending', 'cancelled', entry, { op: 'keep' })) === 'ok')
-          break;
-        continue;
-      }
-      if (status !== 'scheduled' || rec.primaryType !== 'ParamsProposal')
-        throw new ProposalClosedError(`proposal ${target} is ${status}: nothing to cancel`, {
-          data: { status },
-        });
-      const revision = await this.o.store.revision();
-      const at = await this.o.store.activationSlot(target);
-      if (at === undefined) continue;
-      if (at <= open)
-        throw new ProposalClosedError(
-          `proposal ${target} is in effect since slot ${at}: too late to cancel`,
-          {
-            data: { activationSlot: at },
-          },
-        );
-      entry.cancelled = { status, activationSlot: at };
-      const versions = await this.recompose(at, (c) => c.filter((x) => x.proposalId !== target));
-      const r = await this.o.store.schedule({
-        revision,
-        activationSlot: at,
-        leastGap: 1,
-        proposalId: target,
-        expectedStatus: 'scheduled',
-        newStatus: 'cancelled',
-        op: 'rem',
-        history: entry,
-        versions: versions.map((v) => ({ activationSlot: v.activationSlot, version: v.version })),
-      });
-      if (r === 'ok') break;
-    }
+    await this.decisions.cancel(target, rec, sigs);
     return (await this.proposal(target))!;
   }
 
   private stamp(sigs: { member: string; signature: string }[]): StoredSignature[] {
     const at = this.now();
     return sigs.map((s) => ({ ...s, at }));
-  }
-
-  /** The versions from `fromSlot` on, as `edit` leaves the scheduled changes; written, not yet indexed. */
-  private async recompose(
-    fromSlot: number,
-    edit: (scheduled: ScheduledChange[]) => ScheduledChange[],
-  ): Promise<ParamsSnapshot[]> {
-    const base = (await this.o.params.snapshot(fromSlot - 1)).values;
-    const composed = composeVersions(base, edit(await this.o.store.scheduledFrom(fromSlot)), fromSlot);
-    const out: ParamsSnapshot[] = [];
-    for (const v of composed) out.push(await this.o.params.writeVersion(v.activationSlot, v.values));
-    return out;
-  }
-
-  /** A dry run of scheduling at `slot`: throws if the fold would break a rule. */
-  private async plan(id: string, m: ParamsProposal, slot: number): Promise<void> {
-    const base = (await this.o.params.snapshot(slot - 1)).values;
-    const others = await this.o.store.scheduledFrom(slot);
-    composeVersions(
-      base,
-      [...others, { proposalId: id, activationSlot: slot, seq: m.nonce, changes: m.changes }],
-      slot,
-    );
-  }
-
-  /** Runs a proposal that reached its quorum. Safe to call twice: the status guards it. */
-  private async execute(rec: ProposalRecord): Promise<void> {
-    const signatures = (await this.o.store.signatures(rec.id)).map(({ member, signature }) => ({
-      member,
-      signature,
-    }));
-    if (rec.primaryType === 'EmergencyAction') {
-      const { open } = await this.slots();
-      const at = this.now();
-      const entry: HistoryEntry = {
-        kind: rec.message.action,
-        proposalId: rec.id,
-        at,
-        openSlot: open,
-        nonce: rec.message.nonce,
-        signatures,
-      };
-      const r = await this.o.store.decide(
-        rec.id,
-        'pending',
-        'executed',
-        entry,
-        rec.message.action === 'pause'
-          ? { op: 'set', json: JSON.stringify({ paused: true, since: at, proposalId: rec.id }) }
-          : { op: 'clear' },
-        rec.message.nonce,
-      );
-      if (r === 'stale-nonce') throw staleNonce(rec, await this.o.store.nextNonce());
-      return;
-    }
-    const m = rec.message;
-    for (let i = 0; i < MAX_RETRIES; i++) {
-      const revision = await this.o.store.revision();
-      const { open, timelock } = await this.slots();
-      const slot = effectiveSlot(m.activationSlot, open, timelock);
-      const before = (await this.o.params.snapshot(slot - 1)).values;
-      const versions = await this.recompose(slot, (c) => [
-        ...c,
-        { proposalId: rec.id, activationSlot: slot, seq: m.nonce, changes: m.changes },
-      ]);
-      const r = await this.o.store.schedule({
-        revision,
-        activationSlot: slot,
-        leastGap: Math.max(1, timelock),
-        proposalId: rec.id,
-        expectedStatus: 'pending',
-        newStatus: 'scheduled',
-        op: 'add',
-        history: {
-          kind: 'params',
-          proposalId: rec.id,
-          at: this.now(),
-          openSlot: open,
-          activationSlot: slot,
-          version: versions.find((v) => v.activationSlot === slot)?.version,
-          changes: diff(before, m.changes),
-          nonce: m.nonce,
-          signatures,
-        },
-        versions: versions.map((v) => ({ activationSlot: v.activationSlot, version: v.version })),
-        nonce: m.nonce,
-      });
-      if (r === 'ok' || r === 'status') return;
-      if (r === 'stale-nonce') throw staleNonce(rec, await this.o.store.nextNonce());
-    }
-    throw new Error(`could not schedule proposal ${rec.id}: the schedule kept changing`);
   }
 
   async proposal(id: string): Promise<ProposalView | null> {
@@ -406,7 +259,7 @@ export class Governance {
 
   /** The parameters of the open slot, and every version scheduled after it. */
   async params() {
-    const { head, open } = await this.slots();
+    const { head, open } = await this.decisions.slots();
     const [current, scheduled, pause] = await Promise.all([
       this.o.params.snapshot(open),
       this.o.params.versionsFrom(open + 1),
@@ -418,11 +271,4 @@ export class Governance {
   history(offset: number, limit: number) {
     return this.o.store.history(offset, limit);
   }
-}
-
-function staleNonce(rec: ProposalRecord, next: number): StaleNonceError {
-  return new StaleNonceError(
-    `proposal ${rec.id} has nonce ${rec.message.nonce}, stale now that the next nonce is ${next}: another decision came first; propose again with a nonce from ${next}`,
-    { data: { nextNonce: next, proposalId: rec.id } },
-  );
 }

@@ -1,2 +1,1 @@
 export * from './params';
-export * from './params.store';

@@ -1,6 +1,6 @@
 /**
  * The rules Sealane follows, as typed parameters with a default and an allowed range each,
- * written in one place. Pure: the store (params.store.ts) persists versions; governance
+ * written in one place. Pure: @sealane/store (params-store.ts) persists versions; governance
  * (@sealane/governance) is the only writer after genesis.
  */
 export interface ParamDef {
@@ -192,4 +192,12 @@ export interface ParamsSnapshot {
   version: number;
   activationSlot: number;
   values: Params;
+}
+
+/** Whether governance paused bundle intake, and by which decision. */
+export interface IntakePause {
+  paused: boolean;
+  /** Milliseconds since the epoch of the decision. */
+  since?: number;
+  proposalId?: string;
 }

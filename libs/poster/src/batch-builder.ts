@@ -14,7 +14,7 @@ import {
   type PendingBlock,
   type SelectReason,
 } from '@sealane/batch';
-import type { ParamsStore } from '@sealane/params';
+import type { ParamsStore } from '@sealane/store';
 import type { ChainStore } from '@sealane/store';
 import { SealedBlockMissingError } from './poster.error';
 

@@ -1,10 +1,10 @@
+/** The poster's errors: internal (Redis and L1 disagree), never a caller's. */
+import { InternalError } from '@sealane/protocol';
+
 export type PosterErrorName = 'PosterStateError' | 'SealedBlockMissingError';
 
-abstract class PosterError extends Error {
+abstract class PosterError extends InternalError {
   abstract override readonly name: PosterErrorName;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** Redis and L1 disagree in a way the poster cannot settle by itself. */

@@ -17,7 +17,7 @@ import { Worker } from 'bullmq';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG, ENDPOINTS, EventBus, REDIS, type Endpoints } from '@sealane/core';
-import { ParamsStore } from '@sealane/params';
+import { ParamsStore } from '@sealane/store';
 import {
   EVENTS,
   JOBS,

@@ -3,7 +3,7 @@
  */
 import type { Wallet } from 'ethers';
 import type { DaFormatName } from '@sealane/batch';
-import type { ParamsStore } from '@sealane/params';
+import type { ParamsStore } from '@sealane/store';
 import type { BatchPostedEvent, Keys, SealaneRedis } from '@sealane/store';
 import type { InFlightHooks } from './in-flight.ports';
 import { MIN_FEE_BUMP_PERCENT } from './txmgr/fees';

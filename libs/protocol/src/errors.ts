@@ -1,6 +1,8 @@
 /**
- * Sealane's error family: one base with a literal `name`, a short message and a `cause`.
- * Each name maps to exactly one JSON-RPC code in @sealane/rpc's table.
+ * Sealane's two error families. A SealaneError is what an API caller sees: a literal `name`, a
+ * short message, a `cause`, and exactly one JSON-RPC code in @sealane/rpc's table. An
+ * InternalError is the system's own failure (Redis and L1 disagree, a block out of order, an
+ * engine that answers nonsense): logged, and shown to a caller only as an internal error.
  */
 export type SealaneErrorName =
   | 'InvalidTransactionError'
@@ -208,6 +210,17 @@ export class NonceOutOfWindowError extends SealaneError {
 /** The sequencer's store (Redis) cannot be reached right now, e.g. while it restarts. */
 export class StoreUnavailableError extends SealaneError {
   override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * The base of every error that is Sealane's own failure, never a caller's: each lib's family
+ * (store, poster, simulator, auction, batch) narrows `name` to its own literal names.
+ */
+export abstract class InternalError extends Error {
+  abstract override readonly name: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
 }
 
 export function isSealaneError(e: unknown): e is SealaneError {

@@ -1,14 +1,14 @@
 /**
  * Errors the simulator throws. A bundle that fails (bad nonce, revert, ...) is not an error but
- * a result (`BundleSimulation.failure`); these are for calls that could not be answered.
+ * a result (`BundleSimulation.failure`); these are for calls that could not be answered, and are
+ * internal: a caller sees the answer built from them, never them.
  */
+import { InternalError } from '@sealane/protocol';
+
 export type SimulatorErrorName = 'SimulationFailedError' | 'EmptyBundleError';
 
-export abstract class SimulatorError extends Error {
+export abstract class SimulatorError extends InternalError {
   abstract override readonly name: SimulatorErrorName;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-  }
 }
 
 /** The engine could not be reached or answered something the simulator cannot read. */

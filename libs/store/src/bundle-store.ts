@@ -3,20 +3,10 @@
  * Nothing here is readable by anyone but the builder until the slot's results are published:
  * the gateway answers a bundle's status only to the searcher that signed it.
  */
-import {
-  BundleNotFoundError,
-  CommittedFeeTxError,
-  DuplicateBundleError,
-  IntakePausedError,
-  RateLimitedError,
-  ReplacementNonceTooLowError,
-  SlotClosedError,
-} from '@sealane/protocol';
-import type { Keys } from './names';
+import { BundleNotFoundError } from '@sealane/protocol';
+import { RECORD_TTL_SEC, type Keys } from './names';
 import type { SealaneRedis } from './redis';
-
-/** Bundles and their records expire after this: long after any slot they target has sealed. */
-const TTL_SEC = 3 * 24 * 3600;
+import { Scripts } from './scripts';
 
 export interface StoredBundle {
   bundleHash: string;
@@ -108,15 +98,15 @@ export interface SlotResults {
   dropped: { bundleHash: string; reason: string }[];
 }
 
-export function entryOf(b: Pick<StoredBundle, 'searcher' | 'replacementUuid' | 'bundleHash'>): string {
-  return b.replacementUuid ? `u:${b.searcher}:${b.replacementUuid.toLowerCase()}` : `h:${b.bundleHash}`;
-}
-
 export class BundleStore {
+  private readonly scripts: Scripts;
+
   constructor(
     private readonly redis: SealaneRedis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.scripts = new Scripts(redis, keys);
+  }
 
   /**
    * Stores a bundle (replacing the searcher's bundle with the same uuid); returns the replaced one.
@@ -124,126 +114,24 @@ export class BundleStore {
    * carries a committed fee transaction of the slot, and a replacement not newer than the last.
    */
   async add(b: StoredBundle, limit: number, guard: ReplacementGuard = {}): Promise<StoredBundle | null> {
-    const k = this.keys;
-    const status: BundleStatus = {
-      bundleHash: b.bundleHash,
-      searcher: b.searcher,
-      slot: b.slot,
-      state: 'received',
-      receivedAt: b.receivedAt,
-    };
-    const uuid = b.replacementUuid ?? '-';
-    const nonce = guard.replacementNonce ?? b.replacementNonce;
-    const res = await this.redis.addBundle(
-      k.slotClosed(b.slot),
-      k.slotBundles(b.slot),
-      k.searcherCount(b.slot, b.searcher),
-      k.bundleStatus(b.bundleHash),
-      k.intakePaused(),
-      k.slotBundleHashes(b.slot),
-      k.replacementRecord(b.searcher, uuid),
-      k.slotFeeTxs(b.slot),
-      k.replacementSlot(b.searcher, uuid),
-      entryOf(b),
-      JSON.stringify(b),
-      limit,
-      JSON.stringify(status),
-      TTL_SEC,
-      b.searcher.toLowerCase(),
-      b.bundleHash,
-      b.replacementUuid ? '1' : '0',
-      nonce === undefined ? '' : String(nonce),
-      guard.requestId ?? '',
-      b.slot,
-      ...b.txHashes.map((h) => h.toLowerCase()),
-    );
-    if (res === -1) throw new SlotClosedError(`the auction for block ${b.slot} has closed`);
-    if (res === -2) throw new RateLimitedError(`at most ${limit} bundles per searcher for one block`);
-    if (res === -3) {
-      const pause = JSON.parse((await this.redis.get(k.intakePaused())) ?? '{"paused":true}') as object;
-      throw new IntakePausedError('bundle intake is paused by governance; try again once it is resumed', {
-        data: pause,
-      });
-    }
-    if (res === -4)
-      throw new DuplicateBundleError(
-        `bundle ${b.bundleHash} is already in block ${b.slot} under another entry: the same transactions are accepted once per block`,
-        { data: { bundleHash: b.bundleHash, blockNumber: b.slot } },
-      );
-    if (typeof res === 'number' && res <= -100) {
-      const i = -100 - res;
-      throw new CommittedFeeTxError(
-        `txs[${i}] (${b.txHashes[i]}) is the fee transaction of a commitment for block ${b.slot}: a bundle may not carry it`,
-        { data: { txIndex: i, txHash: b.txHashes[i] } },
-      );
-    }
-    if (typeof res === 'number' && res < 0) await this.refuseReplacement(res, b.searcher, uuid, nonce);
-    if (typeof res !== 'string' || res === '') return null;
-    const prev = JSON.parse(res) as StoredBundle;
-    if (prev.bundleHash !== b.bundleHash)
+    const prev = await this.scripts.addBundle(b, limit, guard);
+    if (prev && prev.bundleHash !== b.bundleHash)
       await this.setState(prev.bundleHash, 'replaced', { reason: `replaced by ${b.bundleHash}` });
     return prev;
-  }
-
-  /** Throws the error for a replacement or cancel the Lua found not newer (codes -5, -6, -7). */
-  private async refuseReplacement(
-    code: number,
-    searcher: string,
-    uuid: string,
-    nonce?: number,
-  ): Promise<never> {
-    const stored = await this.redis.hget(this.keys.replacementRecord(searcher, uuid), 'n');
-    const data = { replacementUuid: uuid, ...(stored === null ? {} : { replacementNonce: Number(stored) }) };
-    if (code === -5)
-      throw new ReplacementNonceTooLowError(
-        `this exact request was already accepted for replacementUuid ${uuid}: a replay is refused`,
-        { data },
-      );
-    if (code === -6)
-      throw new ReplacementNonceTooLowError(
-        `replacementNonce ${nonce} is not above ${stored}, the last one accepted for replacementUuid ${uuid}`,
-        { data },
-      );
-    if (code === -7)
-      throw new ReplacementNonceTooLowError(
-        `replacementUuid ${uuid} is ordered by replacementNonce: send one above ${stored}`,
-        { data },
-      );
-    throw new Error(`bundle intake answered ${code}`);
   }
 
   /** Cancels the searcher's bundle with this uuid until its slot closes; returns its hash. */
   async cancel(searcher: string, uuid: string, guard: ReplacementGuard = {}): Promise<string> {
     const slot = await this.redis.get(this.keys.replacementSlot(searcher, uuid));
     if (slot === null) throw new BundleNotFoundError(`no bundle with replacementUuid ${uuid}`);
-    const entry = entryOf({ searcher, replacementUuid: uuid, bundleHash: '' });
-    const res = await this.redis.cancelBundle(
-      this.keys.slotClosed(Number(slot)),
-      this.keys.slotBundles(Number(slot)),
-      this.keys.slotBundleHashes(Number(slot)),
-      this.keys.replacementRecord(searcher, uuid),
-      entry,
-      searcher.toLowerCase(),
-      guard.replacementNonce === undefined ? '' : String(guard.replacementNonce),
-      guard.requestId ?? '',
-      TTL_SEC,
-    );
-    if (res === -1) throw new SlotClosedError(`the auction for block ${slot} has closed`);
-    if (res === 0) throw new BundleNotFoundError(`no open bundle with replacementUuid ${uuid}`);
-    if (typeof res === 'number') await this.refuseReplacement(res, searcher, uuid, guard.replacementNonce);
-    const prev = JSON.parse(res as string) as StoredBundle;
+    const prev = await this.scripts.cancelBundle(searcher, uuid, slot, guard);
     await this.setState(prev.bundleHash, 'cancelled');
     return prev.bundleHash;
   }
 
   /** Closes the slot's auction and returns every bundle in it. */
   async close(slot: number): Promise<StoredBundle[]> {
-    const values = await this.redis.closeAuction(
-      this.keys.slotClosed(slot),
-      this.keys.slotBundles(slot),
-      TTL_SEC,
-    );
-    return values.map((v) => JSON.parse(v) as StoredBundle);
+    return this.scripts.closeAuction(slot);
   }
 
   async isClosed(slot: number): Promise<boolean> {
@@ -262,12 +150,12 @@ export class BundleStore {
       this.keys.bundleStatus(bundleHash),
       JSON.stringify({ ...cur, ...extra, state }),
       'EX',
-      TTL_SEC,
+      RECORD_TTL_SEC,
     );
   }
 
   async saveResults(r: SlotResults): Promise<void> {
-    await this.redis.set(this.keys.slotResults(r.slot), JSON.stringify(r), 'EX', TTL_SEC);
+    await this.redis.set(this.keys.slotResults(r.slot), JSON.stringify(r), 'EX', RECORD_TTL_SEC);
   }
 
   async results(slot: number): Promise<SlotResults | null> {

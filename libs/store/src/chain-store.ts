@@ -3,12 +3,11 @@
  * (saved before its block is mined) and the one fenced, idempotent write of a sealed slot.
  * Every reader of the head or of block records goes through here.
  */
-import { NotLeaderError } from '@sealane/protocol';
-import type { BundleStatus } from './bundle-store';
+import type { BundleStatus, SlotResults } from './bundle-store';
 import type { CommitmentStatus } from './commit-store';
-import type { SlotResults } from './bundle-store';
 import type { Keys, SealedBlock, TxStatus } from './names';
 import type { SealaneRedis } from './redis';
+import { Scripts } from './scripts';
 
 /** Everything a sealed slot leaves behind, written all or nothing. */
 export interface SlotRecord {
@@ -21,14 +20,15 @@ export interface SlotRecord {
 
 export type RecordResult = 'recorded' | 'already recorded';
 
-/** How long block records and slot plans are kept. */
-export const RECORD_TTL_SEC = 3 * 24 * 3600;
-
 export class ChainStore {
+  private readonly scripts: Scripts;
+
   constructor(
     private readonly redis: SealaneRedis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.scripts = new Scripts(redis, keys);
+  }
 
   /** The highest block recorded as sealed (0 before the first). */
   async sealedHead(): Promise<number> {
@@ -53,61 +53,13 @@ export class ChainStore {
   }
 
   /** Writes the slot's record in one fenced, idempotent Lua call. */
-  async recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
-    const keys = this.keys;
-    const retire: (string | number)[] = [];
-    for (const t of r.txs)
-      retire.push(
-        t.hash,
-        keys.publicSender(t.from),
-        keys.txStatus(t.hash),
-        JSON.stringify(t.status),
-        t.status.status === 'included' ? 'i' : 's',
-      );
-    const patches: string[] = [];
-    for (const b of r.bundles) patches.push(keys.bundleStatus(b.bundleHash), JSON.stringify(b.patch));
-    for (const c of r.commitments) patches.push(keys.commitmentStatus(c.commitment), JSON.stringify(c.patch));
-    const sets: string[] = [];
-    if (r.results) sets.push(keys.slotResults(r.results.slot), JSON.stringify(r.results));
-    const n = r.block.number;
-    const res = await this.redis.recordSealed(
-      keys.lease('builder'),
-      keys.sealedHead(),
-      keys.publicPool(),
-      keys.publicTxs(),
-      token,
-      n,
-      keys.block(n),
-      JSON.stringify(r.block),
-      r.block.hash,
-      statusTtlSec,
-      RECORD_TTL_SEC,
-      r.txs.length,
-      patches.length / 2,
-      sets.length / 2,
-      keys.slotPlan(n),
-      ...retire,
-      ...patches,
-      ...sets,
-    );
-    if (res === 1) return 'recorded';
-    if (res === 0) return 'already recorded';
-    if (res === -1) throw new NotLeaderError(`builder ${token} lost the lease before recording block ${n}`);
-    if (res === -2) throw new Error(`block ${n} is not the next block to record`);
-    throw new Error(`another block is already recorded at number ${n}`);
+  recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
+    return this.scripts.recordSealed(token, r, statusTtlSec);
   }
 
   /** Stores a slot's plan before its block is mined, fenced by the lease. */
-  async savePlan(token: string, slot: number, plan: unknown): Promise<void> {
-    const res = await this.redis.savePlan(
-      this.keys.lease('builder'),
-      this.keys.slotPlan(slot),
-      token,
-      JSON.stringify(plan),
-      RECORD_TTL_SEC,
-    );
-    if (res === -1)
-      throw new NotLeaderError(`builder ${token} no longer holds the lease to plan slot ${slot}`);
+  savePlan(token: string, slot: number, plan: unknown): Promise<void> {
+    return this.scripts.savePlan(token, slot, plan);
   }
 
   async loadPlan<T>(slot: number): Promise<T | null> {
@@ -118,14 +70,18 @@ export class ChainStore {
 
 /** A named lease in Redis: PX-expiring, renewed and released only by its holder's token. */
 export class LeaseStore {
-  constructor(private readonly redis: SealaneRedis) {}
+  private readonly scripts: Scripts;
+
+  constructor(redis: SealaneRedis) {
+    this.scripts = new Scripts(redis);
+  }
 
   /** [1, ttl] held by this token now, or [0, ms the other holder has left]. */
   renew(key: string, token: string, ttlMs: number): Promise<[number, number]> {
-    return this.redis.renewLease(key, token, ttlMs);
+    return this.scripts.renewLease(key, token, ttlMs);
   }
 
-  async release(key: string, token: string): Promise<void> {
-    await this.redis.releaseLease(key, token);
+  release(key: string, token: string): Promise<void> {
+    return this.scripts.releaseLease(key, token);
   }
 }

@@ -3,19 +3,11 @@
  * commit time), the slot's published order, and the keys users reveal after it. Only
  * ciphertexts are stored before a reveal; nothing here can read them.
  */
-import {
-  AlreadyKnownError,
-  CommitmentNotFoundError,
-  RateLimitedError,
-  RevealTooEarlyError,
-  RevealTooLateError,
-  SlotClosedError,
-} from '@sealane/protocol';
+import { CommitmentNotFoundError } from '@sealane/protocol';
+import { RECORD_TTL_SEC, type Keys } from './names';
 import type { SkipReason } from '@sealane/mempool';
-import type { Keys } from './names';
 import type { SealaneRedis } from './redis';
-
-const TTL_SEC = 3 * 24 * 3600;
+import { Scripts } from './scripts';
 
 export interface StoredCommitment {
   commitment: string;
@@ -61,30 +53,18 @@ export interface PublishedOrder {
 }
 
 export class CommitStore {
+  private readonly scripts: Scripts;
+
   constructor(
     private readonly redis: SealaneRedis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.scripts = new Scripts(redis, keys);
+  }
 
   /** Stores the commitment and returns its position in the slot's order. */
   async add(c: StoredCommitment, limit: number): Promise<number> {
-    const k = this.keys;
-    const res = await this.redis.addCommitment(
-      k.slotClosed(c.slot),
-      k.slotCommitments(c.slot),
-      k.commitmentCount(c.slot, c.sender),
-      k.commitmentStatus(c.commitment),
-      k.slotFeeTxs(c.slot),
-      JSON.stringify(c),
-      limit,
-      TTL_SEC,
-      c.slot,
-      c.feeTxHash.toLowerCase(),
-    );
-    if (res === -1) throw new SlotClosedError(`slot ${c.slot} has closed`);
-    if (res === -2) throw new RateLimitedError(`at most ${limit} commitments per sender for one slot`);
-    if (res === -3) throw new AlreadyKnownError('commitment already known');
-    return res;
+    return this.scripts.addCommitment(c, limit);
   }
 
   /** Every commitment of a slot in position order (read after the slot closed, it is final). */
@@ -100,7 +80,7 @@ export class CommitStore {
   }
 
   async publishOrder(order: PublishedOrder): Promise<void> {
-    await this.redis.set(this.keys.slotOrder(order.slot), JSON.stringify(order), 'EX', TTL_SEC, 'NX');
+    await this.redis.set(this.keys.slotOrder(order.slot), JSON.stringify(order), 'EX', RECORD_TTL_SEC, 'NX');
   }
 
   async order(slot: number): Promise<PublishedOrder | null> {
@@ -110,18 +90,7 @@ export class CommitStore {
 
   /** Records a revealed key; refused before the order is published and after the deadline. */
   async reveal(slot: number, commitment: string, keyHex: string): Promise<void> {
-    const k = this.keys;
-    const res = await this.redis.revealCommitment(
-      k.slotOrder(slot),
-      k.slotRevealsClosed(slot),
-      k.slotRevealedKeys(slot),
-      commitment,
-      keyHex,
-    );
-    if (res === -1)
-      throw new RevealTooEarlyError(`the order of slot ${slot} is not published yet: reveal after it`);
-    if (res === -2) throw new RevealTooLateError(`the reveal window of slot ${slot} has closed`);
-    if (res === -3) throw new AlreadyKnownError('commitment already revealed');
+    await this.scripts.revealCommitment(slot, commitment, keyHex);
   }
 
   /** The keys revealed so far (read only: published once the slot is sealed). */
@@ -131,14 +100,7 @@ export class CommitStore {
 
   /** The builder takes the slot's reveals: commitment -> key hex. None is accepted after. */
   async closeReveals(slot: number): Promise<Map<string, string>> {
-    const flat = await this.redis.closeReveals(
-      this.keys.slotRevealsClosed(slot),
-      this.keys.slotRevealedKeys(slot),
-      TTL_SEC,
-    );
-    const out = new Map<string, string>();
-    for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1]);
-    return out;
+    return this.scripts.closeReveals(slot);
   }
 
   async status(commitment: string): Promise<CommitmentStatus | null> {
@@ -159,7 +121,7 @@ export class CommitStore {
       this.keys.commitmentStatus(commitment),
       JSON.stringify({ ...cur, ...patch }),
       'EX',
-      TTL_SEC,
+      RECORD_TTL_SEC,
     );
   }
 }

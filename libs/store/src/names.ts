@@ -177,6 +177,17 @@ export class Keys {
   }
 }
 
+/** The field of a slot's bundles HASH that holds a bundle: its searcher's uuid, or its hash. */
+export function entryOf(b: { searcher: string; replacementUuid?: string; bundleHash: string }): string {
+  return b.replacementUuid ? `u:${b.searcher}:${b.replacementUuid.toLowerCase()}` : `h:${b.bundleHash}`;
+}
+
+/**
+ * How long block records, slot plans, bundles and commitments are kept: long after any slot
+ * they belong to has sealed.
+ */
+export const RECORD_TTL_SEC = 3 * 24 * 3600;
+
 export const QUEUES = {
   /** Work for the poster: one job per sealed L2 block. */
   post: 'post',

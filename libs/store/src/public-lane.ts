@@ -4,18 +4,11 @@
  * which the lane refuses what a node's pool refuses (geth's rules), against the engine's account
  * state the caller passes in plus the sender's waiting transactions.
  */
-import {
-  AlreadyKnownError,
-  InsufficientFundsError,
-  maxCost,
-  NonceTooHighError,
-  NonceTooLowError,
-  PoolFullError,
-  ReplacementUnderpricedError,
-  type DecodedTx,
-} from '@sealane/protocol';
+import { InsufficientFundsError, maxCost, type DecodedTx } from '@sealane/protocol';
+import type { Accepted, EngineAccount, LaneLimits } from './lane-rules';
 import type { Keys, TxStatus } from './names';
 import type { SealaneRedis } from './redis';
+import { Scripts } from './scripts';
 
 export interface PoolEntry {
   hash: string;
@@ -24,45 +17,15 @@ export interface PoolEntry {
   seq: number;
 }
 
-/** The sender's account on the engine at the last sealed block. */
-export interface EngineAccount {
-  nonce: number;
-  balance: bigint;
-}
-
-export interface LaneLimits {
-  /** Most transactions waiting in the lane. */
-  capacity: number;
-  /**
-   * A nonce must be below the engine nonce + this: bounds both a sender's waiting transactions
-   * and the gap ahead of its nonce (geth queues at most 64 per account).
-   */
-  nonceWindow: number;
-  /** How long the status of a replaced transaction, and a sender's cost index, are kept. */
-  statusTtlSec: number;
-}
-
-export const DEFAULT_NONCE_WINDOW = 64;
-/** geth's default price bump: a replacement pays at least 10% more, on both fee caps. */
-export const PRICE_BUMP_PERCENT = 110n;
-
-/** The least fee a replacement must offer: 10% more, and strictly more (geth's rule). */
-export function bumped(fee: bigint): bigint {
-  const t = (fee * PRICE_BUMP_PERCENT) / 100n;
-  return t > fee ? t : fee + 1n;
-}
-
-export interface Accepted {
-  seq: number;
-  /** The waiting transaction of the same nonce this one replaced. */
-  replaced?: string;
-}
-
 export class PublicLane {
+  private readonly scripts: Scripts;
+
   constructor(
     private readonly redis: SealaneRedis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.scripts = new Scripts(redis, keys);
+  }
 
   /**
    * Stores the transaction durably, or refuses it as geth would: already known, nonce too low,
@@ -75,59 +38,7 @@ export class PublicLane {
       throw new InsufficientFundsError(
         `insufficient funds for gas * price + value: balance ${account.balance}, tx cost ${cost}, overshot ${cost - account.balance}`,
       );
-    const k = this.keys;
-    const meta = `${bumped(tx.maxFeePerGas)},${bumped(tx.maxPriorityFeePerGas)},${cost}`;
-    const [code, detail] = await this.redis.addPublicTx(
-      k.publicPool(),
-      k.publicTxs(),
-      k.publicSeq(),
-      k.publicSender(tx.from),
-      k.txStatus(tx.hash),
-      k.publicSenderCosts(tx.from),
-      tx.hash,
-      `${tx.from}${meta};${rawHex.slice(2)}`,
-      limits.capacity,
-      tx.nonce,
-      account.nonce,
-      account.balance.toString(),
-      cost.toString(),
-      tx.maxFeePerGas.toString(),
-      tx.maxPriorityFeePerGas.toString(),
-      limits.nonceWindow,
-      k.txStatus(''),
-      limits.statusTtlSec,
-      limits.statusTtlSec,
-    );
-    switch (code) {
-      case -1:
-        throw new AlreadyKnownError('already known');
-      case -2:
-        throw new PoolFullError(`the public lane is full (${limits.capacity} transactions); try again later`);
-      case -3: {
-        const st = detail ? (JSON.parse(detail) as TxStatus) : null;
-        throw new NonceTooLowError(
-          st?.status === 'included'
-            ? `nonce too low: transaction already included in block ${st.block}`
-            : `nonce too low: next nonce ${account.nonce}, tx nonce ${tx.nonce}`,
-        );
-      }
-      case -4:
-        throw new ReplacementUnderpricedError('replacement transaction underpriced', {
-          data: { minBumpPercent: Number(PRICE_BUMP_PERCENT - 100n) },
-        });
-      case -5: {
-        const queued = BigInt(detail ?? '0');
-        throw new InsufficientFundsError(
-          `insufficient funds for gas * price + value: balance ${account.balance}, queued cost ${queued}, tx cost ${cost}, overshot ${queued + cost - account.balance}`,
-        );
-      }
-      case -6:
-        throw new NonceTooHighError(
-          `nonce too high: next nonce ${account.nonce}, tx nonce ${tx.nonce}; at most ${limits.nonceWindow} nonces ahead wait per sender`,
-          { data: { nonceWindow: limits.nonceWindow } },
-        );
-    }
-    return detail ? { seq: code, replaced: detail } : { seq: code };
+    return this.scripts.addPublicTx(tx, rawHex, account, limits, cost);
   }
 
   /** The oldest `limit` waiting transactions, in arrival order. */

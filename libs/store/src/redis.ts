@@ -1,10 +1,12 @@
 /**
  * The Redis adapter: connections, and Lua commands loaded with ioredis `defineCommand`.
- * Each atomic step is one script in ./commands, named <command>-<numKeys>.lua.
+ * Each atomic step is one script in ./commands, named <command>-<numKeys>.lua; their signatures
+ * are declared here, and scripts.ts is their one caller.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis, { type RedisOptions } from 'ioredis';
+import { ScriptError } from './store.error';
 
 export interface SealaneRedis extends Redis {
   addPublicTx(
@@ -153,7 +155,7 @@ const COMMANDS_DIR = join(__dirname, 'commands');
 export function defineCommands(redis: Redis): SealaneRedis {
   for (const file of readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.lua'))) {
     const m = /^(\w+)-(\d+)\.lua$/.exec(file);
-    if (!m) throw new Error(`Lua command file ${file} is not named <command>-<numKeys>.lua`);
+    if (!m) throw new ScriptError(`Lua command file ${file} is not named <command>-<numKeys>.lua`);
     redis.defineCommand(m[1], {
       numberOfKeys: Number(m[2]),
       lua: readFileSync(join(COMMANDS_DIR, file), 'utf8'),

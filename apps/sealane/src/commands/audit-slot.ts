@@ -1,16 +1,12 @@
 /**
- * `sealane audit`: checks a sealed slot against the signed receipts a user holds. It fetches the
- * signed order, the slot's public evidence (sealane_getSlotCommitments), the sealed block and the
- * sequencer's domain through a gateway, runs @sealane/mempool's auditSlot, and prints a short
- * report; on a violation, the signed receipts and the block evidence as JSON proof.
- *
- * I/O is injected (the CLI passes fetch and the file system) so the decoding and the report stay
- * testable; the checks themselves are auditSlot's.
+ * One slot of `sealane audit`: fetches the signed order, the slot's public evidence
+ * (sealane_getSlotCommitments) and the sealed block through a gateway, runs @sealane/mempool's
+ * auditSlot over them and the user's receipts, and prints the report; on a violation, the signed
+ * receipts and the block evidence as JSON proof.
  */
 import {
   auditSlot,
   OrderMismatchError,
-  signedReceiptFromJson,
   signedReceiptToJson,
   signedSlotOrderFromJson,
   SKIP_REASONS,
@@ -23,86 +19,16 @@ import {
 } from '@sealane/mempool';
 import { fromHex, toHex } from '@sealane/protocol';
 
-export interface AuditIo {
+export const AUDIT_EXIT = { clean: 0, violation: 1, usage: 2, cannotAudit: 3 } as const;
+
+/** Where the audit prints its report (out) and why it could not audit (err). */
+export interface AuditLog {
   out(line: string): void;
   err(line: string): void;
-  readFile(path: string): string;
-  /** One JSON-RPC call to a gateway; throws on an error answer or an unreachable gateway. */
-  rpc<T>(url: string, method: string, params: unknown[]): Promise<T>;
-  /** The gateway when --gateway is not given (this deployment's, from its settings). */
-  defaultGateway(): string;
 }
 
 /** The calls of one audit, against one gateway. */
-type Rpc = <T>(method: string, params: unknown[]) => Promise<T>;
-
-export const AUDIT_EXIT = { clean: 0, violation: 1, usage: 2, cannotAudit: 3 } as const;
-
-export const AUDIT_USAGE = `usage: sealane audit --gateway URL --receipts FILE [--slot N] [--sequencer ADDRESS]
-  --receipts FILE    a JSON array of signed receipts, as sealane_commit returned them
-  --slot N           audit only slot N (default: every slot the receipts name)
-  --sequencer ADDR   the sequencer's address to trust (default: what the gateway announces)
-exit: 0 clean, 1 a violation (proof printed), 2 usage, 3 cannot audit (slot not sealed, gateway down)`;
-
-class UsageError extends Error {}
-
-interface AuditArgs {
-  gateway?: string;
-  receipts: string;
-  slot?: number;
-  sequencer?: string;
-}
-
-function parseArgs(argv: string[]): AuditArgs {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"`);
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (!['gateway', 'receipts', 'slot', 'sequencer'].includes(name))
-      throw new UsageError(`unknown option --${name}`);
-    if (flags.has(name)) throw new UsageError(`--${name} given twice`);
-    if (eq < 0 && i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-    flags.set(name, eq > 0 ? a.slice(eq + 1) : argv[++i]);
-  }
-  const receipts = flags.get('receipts');
-  if (!receipts) throw new UsageError('--receipts FILE is required');
-  const slot = flags.get('slot');
-  if (slot !== undefined && !/^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$/.test(slot))
-    throw new UsageError(`--slot must be a block number, got "${slot}"`);
-  const sequencer = flags.get('sequencer');
-  if (sequencer !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(sequencer))
-    throw new UsageError(`--sequencer must be a 20-byte 0x address`);
-  return {
-    gateway: flags.get('gateway'),
-    receipts,
-    slot: slot === undefined ? undefined : Number(slot),
-    sequencer: sequencer?.toLowerCase(),
-  };
-}
-
-/** The receipts file: an array of receipt JSONs (a single one, or { receipts: [...] }, also do). */
-export function parseReceiptsFile(text: string): SignedReceipt[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError('the receipts file is not JSON');
-  }
-  const list = Array.isArray(json)
-    ? json
-    : json !== null && typeof json === 'object' && Array.isArray((json as { receipts?: unknown }).receipts)
-      ? (json as { receipts: unknown[] }).receipts
-      : [json];
-  return list.map((r, i) => {
-    try {
-      return signedReceiptFromJson(r);
-    } catch (e) {
-      throw new UsageError(`receipt ${i}: ${(e as Error).message}`);
-    }
-  });
-}
+export type Rpc = <T>(method: string, params: unknown[]) => Promise<T>;
 
 interface SlotCommitmentJson {
   position: number;
@@ -169,8 +95,9 @@ function describe(report: AuditReport, outcomes: CommitmentOutcome[], held: Set<
   return lines;
 }
 
-async function auditOne(
-  io: AuditIo,
+/** Audits `slot` against the receipts for it; returns its AUDIT_EXIT code. */
+export async function auditOne(
+  io: AuditLog,
   rpc: Rpc,
   slot: number,
   receipts: SignedReceipt[],
@@ -267,58 +194,4 @@ async function auditOne(
     ),
   );
   return AUDIT_EXIT.violation;
-}
-
-/** Runs `sealane audit`; returns the exit code. */
-export async function auditCli(argv: string[], io: AuditIo): Promise<number> {
-  let args: AuditArgs;
-  let receipts: SignedReceipt[];
-  let url: string;
-  try {
-    args = parseArgs(argv);
-    url = args.gateway ?? io.defaultGateway();
-    let text: string;
-    try {
-      text = io.readFile(args.receipts);
-    } catch (e) {
-      throw new UsageError(`cannot read ${args.receipts}: ${(e as Error).message}`);
-    }
-    receipts = parseReceiptsFile(text);
-    if (receipts.length === 0) throw new UsageError('the receipts file holds no receipt');
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`sealane audit: ${e.message}`);
-    io.err(AUDIT_USAGE);
-    return AUDIT_EXIT.usage;
-  }
-  const slots =
-    args.slot !== undefined
-      ? [args.slot]
-      : [...new Set(receipts.map((r) => Number(r.receipt.slot)))].sort((a, b) => a - b);
-  const rpc: Rpc = (method, params) => io.rpc(url, method, params);
-  let info: { sequencer: string; domain: { chainId: string; salt: string } };
-  try {
-    info = await rpc('sealane_getMempoolInfo', []);
-  } catch (e) {
-    io.err(`sealane audit: the gateway did not answer: ${(e as Error).message}`);
-    return AUDIT_EXIT.cannotAudit;
-  }
-  const trust = {
-    sequencer: args.sequencer ?? info.sequencer,
-    domain: { chainId: BigInt(info.domain.chainId), salt: fromHex(info.domain.salt) },
-  };
-  let code: number = AUDIT_EXIT.clean;
-  for (const slot of slots) {
-    const mine = receipts.filter((r) => Number(r.receipt.slot) === slot);
-    let c: number;
-    try {
-      c = await auditOne(io, rpc, slot, mine, trust);
-    } catch (e) {
-      io.err(`sealane audit: slot ${slot}: ${(e as Error).message}`);
-      c = AUDIT_EXIT.cannotAudit;
-    }
-    // A violation outranks a slot that could not be audited.
-    if (c === AUDIT_EXIT.violation || code === AUDIT_EXIT.clean) code = c;
-  }
-  return code;
 }

@@ -1,14 +1,12 @@
+/**
+ * The Redis adapter of @sealane/params: the versions of the parameter set and the intake pause.
+ * It implements governance's ParamsStorePort; the values and their rules stay pure in params.
+ */
 import type Redis from 'ioredis';
-import type { Keys } from '@sealane/store';
-import { DEFAULT_PARAMS, withOverrides, type ParamsSnapshot } from './params';
-
-/** Whether governance paused bundle intake, and by which decision. */
-export interface IntakePause {
-  paused: boolean;
-  /** Milliseconds since the epoch of the decision. */
-  since?: number;
-  proposalId?: string;
-}
+import type { ParamsStorePort } from '@sealane/governance';
+import { DEFAULT_PARAMS, withOverrides, type IntakePause, type ParamsSnapshot } from '@sealane/params';
+import type { Keys } from './names';
+import { ParamsMissingError } from './store.error';
 
 /**
  * Versions of the parameter set in Redis. A slot reads exactly one snapshot: the version with
@@ -16,7 +14,7 @@ export interface IntakePause {
  * is cached by number; governance moves the activation index (a ZSET) only after the open slot,
  * so a slot that is open or sealed never changes its version.
  */
-export class ParamsStore {
+export class ParamsStore implements ParamsStorePort {
   private readonly cache = new Map<number, ParamsSnapshot>();
 
   constructor(
@@ -35,7 +33,8 @@ export class ParamsStore {
 
   async snapshot(slot: number): Promise<ParamsSnapshot> {
     const [v] = await this.redis.zrevrangebyscore(this.keys.paramsVersions(), slot, '-inf', 'LIMIT', 0, 1);
-    if (v === undefined) throw new Error('parameters are not initialised (ParamsStore.init was not called)');
+    if (v === undefined)
+      throw new ParamsMissingError('parameters are not initialised (ParamsStore.init was not called)');
     return this.version(Number(v));
   }
 
@@ -44,7 +43,7 @@ export class ParamsStore {
     const hit = this.cache.get(version);
     if (hit) return hit;
     const json = await this.redis.get(this.keys.paramsVersion(version));
-    if (!json) throw new Error(`parameter version ${version} is missing`);
+    if (!json) throw new ParamsMissingError(`parameter version ${version} is missing`);
     const snap = JSON.parse(json) as ParamsSnapshot;
     this.cache.set(version, snap);
     return snap;
