@@ -61,6 +61,27 @@ describe('encrypted mempool (e2e)', () => {
     expect(r.timings.orderedMs).toBeLessThanOrEqual(r.timings.sealedMs);
   });
 
+  it("answers the open slot's earliest times: it closes and is sealed no sooner", async () => {
+    const info = await client.mempoolInfo();
+    const times = info.openSlotTimes!;
+    expect(times.closeMs - times.startMs).toBe(1000 - 400);
+    expect(times.endMs - times.startMs).toBe(1000);
+    const order = await waitFor('the order', () =>
+      client.rpc<{ revealDeadlineMs: number } | null>('sealane_getSlotOrder', [
+        '0x' + info.openSlot.toString(16),
+      ]),
+    );
+    // The order goes out at the close with its deadline one reveal window later.
+    expect(order.revealDeadlineMs - 250).toBeGreaterThanOrEqual(times.closeMs);
+    const block = await waitFor('the block', () =>
+      rpc<{ timestamp: string } | null>(s.gatewayUrl!, 'eth_getBlockByNumber', [
+        '0x' + info.openSlot.toString(16),
+        false,
+      ]),
+    );
+    expect(Number(block.timestamp) * 1000).toBeGreaterThanOrEqual(Math.floor(times.startMs / 1000) * 1000);
+  });
+
   it('charges the fee of a commitment that is never revealed', async () => {
     const info = await client.mempoolInfo();
     const { commitment: c, feeTxHash, txHash } = await commitOnly(6, info.openSlot + 1);

@@ -2,7 +2,6 @@ export * from './leader';
 export * from './options';
 export * from './builder.module';
 export * from './clock';
-export * from './timing';
 export * from './lease';
 export * from './ports';
 export * from './public-lane.select';

@@ -15,7 +15,7 @@
  */
 import type { ParamsSnapshot } from '@sealane/params';
 import { nextBaseFee } from '@sealane/engine';
-import { NotLeaderError } from '@sealane/protocol';
+import { NotLeaderError, slotTimes } from '@sealane/protocol';
 import type { SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
 import type { SlotEnv } from './options';
 import type { SimContext } from './ports';
@@ -26,7 +26,6 @@ import { recordOf, type SlotPlan } from './phases/record';
 import { adopt, resume } from './phases/recover';
 import { sealPlan } from './phases/seal';
 import { submitInOrder } from './phases/submit';
-import { slotTimes } from './timing';
 
 const STATUS_TTL_SEC = 7 * 24 * 3600;
 
@@ -153,15 +152,9 @@ export class SlotRunner {
     };
   }
 
-  /** When slot `head` ended: its start plus its slot length; the genesis block ends at its timestamp. */
-  private async endOf(head: number): Promise<number> {
+  /** When slot `head` ended (see ChainStore.slotEndMs). */
+  private endOf(head: number): Promise<number> {
     const { chain, engine, params } = this.env;
-    if (head === 0) {
-      const genesis = await engine.getBlock(0);
-      return Number(genesis!.timestamp) * 1000;
-    }
-    const prev = await chain.block(head);
-    if (!prev) throw new Error(`sealed block ${head} has no record`);
-    return prev.startMs + (await params.snapshot(head)).values.slotMs;
+    return chain.slotEndMs(head, params, async () => Number((await engine.getBlock(0))!.timestamp) * 1000);
   }
 }

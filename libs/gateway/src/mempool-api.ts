@@ -20,6 +20,7 @@ import {
 import type { Params } from '@sealane/params';
 import type { ParamsStore } from '@sealane/store';
 import {
+  earliestSlotTimes,
   fromHex,
   InsufficientFundsError,
   InvalidCommitmentError,
@@ -48,6 +49,8 @@ export interface MempoolApiDeps {
   sequencer: Wallet;
   domain: MempoolDomain;
   sealedHead(): Promise<number>;
+  /** When slot `head` ended (ChainStore.slotEndMs): the next slot starts no sooner. */
+  slotEndMs(head: number): Promise<number>;
   /** Recovers the fee transaction's sender, off the event loop. */
   recovery: SignerRecovery;
   /** The fee sender's nonce and balance on the L2 engine at the sealed head. */
@@ -72,8 +75,9 @@ export class MempoolApi {
 
   /** What a client needs to commit: where fees go, who signs, the domain, and the open slot's rules. */
   async info(): Promise<Record<string, unknown>> {
-    const open = (await this.deps.sealedHead()) + 1;
-    const p = await this.params(open);
+    const head = await this.deps.sealedHead();
+    const open = head + 1;
+    const [p, prevEndMs] = await Promise.all([this.params(open), this.deps.slotEndMs(head)]);
     return {
       openSlot: open,
       chainId: '0x' + this.deps.chainId.toString(16),
@@ -92,6 +96,10 @@ export class MempoolApi {
       commitmentsPerSenderPerSlot: p.commitmentsPerSenderPerSlot,
       slotMs: p.slotMs,
       closeOffsetMs: p.auctionCloseOffsetMs,
+      // The open slot closes (its order is published) and ends (its block is sealed) no sooner
+      // than this; with the gateway's clock, so a client can wait without polling.
+      openSlotTimes: earliestSlotTimes(prevEndMs, p.slotMs, p.auctionCloseOffsetMs),
+      nowMs: Date.now(),
     };
   }
 

@@ -4,3 +4,4 @@ export * from './recover';
 export * from './transaction';
 export * from './flashbots-auth';
 export * from './recovery-pool';
+export * from './timing';

@@ -21,7 +21,7 @@ import {
   type SequencerTrust,
   type SignedReceiptJson,
 } from '@sealane/mempool';
-import { fromHex, keccak256, toHex } from '@sealane/protocol';
+import { fromHex, keccak256, toHex, type SlotTimes } from '@sealane/protocol';
 
 export class SealaneRpcError extends Error {
   override readonly name = 'SealaneRpcError';
@@ -45,6 +45,11 @@ export interface MempoolInfo {
   paddingBucketMinBytes: number;
   paddingBucketMaxBytes: number;
   revealWindowMs: number;
+  slotMs: number;
+  /** The earliest the open slot closes (its order is published) and ends (its block is sealed). */
+  openSlotTimes?: SlotTimes;
+  /** The gateway's clock when it answered. */
+  nowMs?: number;
 }
 
 export interface PrivateTxResult {
@@ -73,6 +78,8 @@ export interface PrivateCommit {
   txHash: string;
   feeTxHash: string;
   committedAt: number;
+  /** On this machine's clock: the slot's block is sealed no sooner (0: unknown). */
+  sealedNotBefore: number;
 }
 
 export interface SendPrivateOptions {
@@ -114,6 +121,7 @@ export class SealaneClient {
     tx: TransactionRequest,
     opts: SendPrivateOptions = {},
   ): Promise<PrivateCommit> {
+    const askedAt = Date.now();
     const info = await this.mempoolInfo();
     const chainId = BigInt(info.chainId);
     const trust: SequencerTrust = {
@@ -183,12 +191,15 @@ export class SealaneClient {
         txHash: toHex(prepared.txHash),
         feeTxHash: toHex(keccak256(fromHex(feeTx))),
         committedAt,
+        sealedNotBefore: sealedNotBefore(info, askedAt, slot),
       };
     }
   }
 
   /** Step 2: waits for the slot's signed order, checks the receipt against it, then reveals. */
   async revealAfterOrder(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<void> {
+    // No waiting for the order's earliest time here: an order published early (by a sequencer
+    // whose clock runs ahead) must still be revealed against in its window.
     const orderJson = await this.poll('the slot order', opts, () =>
       this.rpc<Record<string, unknown> | null>('sealane_getSlotOrder', ['0x' + c.slot.toString(16)]),
     );
@@ -199,7 +210,8 @@ export class SealaneClient {
   }
 
   /** Step 3: waits for the commitment's outcome: included, skipped or expired. */
-  outcome(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<PrivateTxResult['status']> {
+  async outcome(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<PrivateTxResult['status']> {
+    await sleepUntil(c.sealedNotBefore);
     return this.poll('the outcome', opts, async () => {
       const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [
         c.commitment,
@@ -244,3 +256,21 @@ export class SealaneClient {
     }
   }
 }
+
+/** Early by this much more, for clocks that drift apart between the info and the wait. */
+const CLOCK_MARGIN_MS = 10;
+
+/**
+ * When `slot`'s block can be sealed at the earliest, on this machine's clock (slot times from
+ * the gateway's info, a slot length per slot beyond the open one); 0 when the gateway does not
+ * say. The gateway read its clock after `askedAt`, so mapping its time to this machine's at
+ * `askedAt` errs early, never late. Waiting costs nothing here: an outcome stays once recorded.
+ */
+function sealedNotBefore(info: MempoolInfo, askedAt: number, slot: number): number {
+  if (!info.openSlotTimes || info.nowMs === undefined) return 0;
+  const ahead = Math.max(0, slot - info.openSlot) * info.slotMs;
+  return info.openSlotTimes.endMs + ahead + askedAt - info.nowMs - CLOCK_MARGIN_MS;
+}
+
+const sleepUntil = (ms: number): Promise<void> =>
+  ms > Date.now() ? new Promise((r) => setTimeout(r, ms - Date.now())) : Promise.resolve();

@@ -6,8 +6,10 @@
 import type { BundleStatus, SlotResults } from './bundle-store';
 import type { CommitmentStatus } from './commit-store';
 import type { Keys, SealedBlock, TxStatus } from './names';
+import type { ParamsStore } from './params-store';
 import type { SealaneRedis } from './redis';
 import { Scripts } from './scripts';
+import { BlockRecordMissingError } from './store.error';
 
 /** Everything a sealed slot leaves behind, written all or nothing. */
 export interface SlotRecord {
@@ -45,6 +47,21 @@ export class ChainStore {
     if (numbers.length === 0) return [];
     const jsons = await this.redis.mget(numbers.map((n) => this.keys.block(n)));
     return jsons.map((j) => (j ? (JSON.parse(j) as SealedBlock) : null));
+  }
+
+  /**
+   * When slot `head` ended: its start plus its slot length, by the parameters in force at it;
+   * slot 0 (the genesis block) ends at the genesis timestamp.
+   */
+  async slotEndMs(
+    head: number,
+    params: Pick<ParamsStore, 'snapshot'>,
+    genesisMs: () => Promise<number>,
+  ): Promise<number> {
+    if (head === 0) return genesisMs();
+    const prev = await this.block(head);
+    if (!prev) throw new BlockRecordMissingError(`sealed block ${head} has no record`);
+    return prev.startMs + (await params.snapshot(head)).values.slotMs;
   }
 
   /** The builder that holds the lease, if any. */

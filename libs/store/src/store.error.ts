@@ -5,7 +5,8 @@
  */
 import { InternalError } from '@sealane/protocol';
 
-export type StoreErrorName = 'BlockOrderError' | 'BlockConflictError' | 'ParamsMissingError' | 'ScriptError';
+export type StoreErrorName =
+  'BlockOrderError' | 'BlockConflictError' | 'BlockRecordMissingError' | 'ParamsMissingError' | 'ScriptError';
 
 abstract class StoreError extends InternalError {
   abstract override readonly name: StoreErrorName;
@@ -19,6 +20,11 @@ export class BlockOrderError extends StoreError {
 /** Another block (another hash) is already recorded at this number. */
 export class BlockConflictError extends StoreError {
   override readonly name = 'BlockConflictError';
+}
+
+/** A block recorded as sealed has no record. */
+export class BlockRecordMissingError extends StoreError {
+  override readonly name = 'BlockRecordMissingError';
 }
 
 /** The parameters, or one version of them, are not in Redis. */

@@ -1,4 +1,5 @@
-import { nextSlotStart, slotTimes } from './timing';
+import fc from 'fast-check';
+import { earliestSlotTimes, nextSlotStart, slotTimes } from './timing';
 
 describe('nextSlotStart', () => {
   it('follows the previous slot back to back when on time', () => {
@@ -28,5 +29,28 @@ describe('nextSlotStart without a close offset', () => {
   });
   it('re-anchors to now when more than a slot late', () => {
     expect(nextSlotStart(10_000, 20_000, 2000)).toBe(18_000);
+  });
+});
+
+describe('earliestSlotTimes', () => {
+  it('is never later than the times the builder runs the slot by, whenever it looks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e12 }),
+        fc.integer({ min: 0, max: 1e7 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        (prevEndMs, late, slotMs, offset) => {
+          const earliest = earliestSlotTimes(prevEndMs, slotMs, offset);
+          const actual = slotTimes(prevEndMs, prevEndMs + late, slotMs, offset);
+          expect(earliest.startMs).toBeLessThanOrEqual(actual.startMs);
+          expect(earliest.closeMs).toBeLessThanOrEqual(actual.closeMs);
+          expect(earliest.endMs).toBeLessThanOrEqual(actual.endMs);
+        },
+      ),
+    );
+  });
+  it('is the on-time slot: back to back with the previous one', () => {
+    expect(earliestSlotTimes(10_000, 2000, 150)).toEqual({ startMs: 10_000, closeMs: 11_850, endMs: 12_000 });
   });
 });

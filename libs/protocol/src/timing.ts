@@ -1,7 +1,9 @@
 /**
- * Slot times. A slot starts when the previous one ended; its auction (bundles and commitments
- * alike) closes `closeOffsetMs` before its end, which is when its block is sealed. Between the
- * close and the end, users reveal the keys of their commitments.
+ * Slot times, the one rule the builder runs slots by and the gateway and the SDK predict them
+ * by. A slot starts when the previous one ended; its intake (bundles and commitments alike)
+ * closes `closeOffsetMs` before its end, which is when its block is sealed. Between the close
+ * and the end, users reveal the keys of their commitments. A slot may run late (a builder more
+ * than a slot behind re-anchors to now), never early.
  */
 
 export interface SlotTimes {
@@ -29,4 +31,13 @@ export function slotTimes(prevEndMs: number, nowMs: number, slotMs: number, clos
   const startMs = nextSlotStart(prevEndMs, nowMs, slotMs, offset);
   const endMs = startMs + slotMs;
   return { startMs, closeMs: endMs - offset, endMs };
+}
+
+/**
+ * The earliest times of the slot after one that ended at `prevEndMs`: it cannot start, close
+ * or end sooner (whatever the builder's clock says), so a client may wait until then for its
+ * order or its block without missing them.
+ */
+export function earliestSlotTimes(prevEndMs: number, slotMs: number, closeOffsetMs = 0): SlotTimes {
+  return slotTimes(prevEndMs, prevEndMs, slotMs, closeOffsetMs);
 }
