@@ -76,3 +76,25 @@ export async function preflight(config: SealaneConfig, waitMs = STARTUP_WAIT_MS)
   const failed = (await Promise.all(checks)).filter((m): m is string => m !== undefined);
   if (failed.length) throw new ConfigError(failed.join('; '));
 }
+
+/**
+ * A start-up step against Redis, tried again while the connection is not ready (Redis went
+ * away between the preflight and this step: it restarts), until `waitMs` is spent. An error
+ * with the connection ready is the step's own and fails at once.
+ */
+export async function whileStoreAway<T>(
+  redis: { readonly status: string },
+  step: () => Promise<T>,
+  waitMs = STARTUP_WAIT_MS,
+  retryMs = RETRY_MS,
+): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await step();
+    } catch (e) {
+      if (redis.status === 'ready' || Date.now() + retryMs > deadline) throw e;
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+  }
+}

@@ -15,12 +15,11 @@ import {
   type Devnet,
   type EmbeddedOptions,
 } from '@sealane/embedded';
-import { ResilientServerRedis } from '@sealane/core';
+import { REDIS, ResilientServerRedis } from '@sealane/core';
 import { configureGatewayHttp } from '@sealane/gateway';
-import { ParamsStore } from '@sealane/store';
-import { redisConnectionOptions } from '@sealane/store';
+import { ParamsStore, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
 import { AppModule } from './app.module';
-import { preflight } from './preflight';
+import { preflight, whileStoreAway } from './preflight';
 
 /** How long a clean stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 30_000;
@@ -63,7 +62,8 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
       abortOnError: false,
       bodyParser: false,
     });
-    await app.get(ParamsStore).init(config.GENESIS_PARAMS);
+    const params = app.get(ParamsStore);
+    await whileStoreAway(app.get<SealaneRedis>(REDIS), () => params.init(config.GENESIS_PARAMS));
     app.connectMicroservice<MicroserviceOptions>(
       { strategy: new ResilientServerRedis(redisConnectionOptions(devnet.redisUrl)) },
       { inheritAppConfig: true },
