@@ -3,6 +3,7 @@
  * Nothing here is readable by anyone but the builder until the slot's results are published:
  * the gateway answers a bundle's status only to the searcher that signed it.
  */
+import type { Pricing, Ranking } from '@sealane/auction';
 import { BundleNotFoundError } from '@sealane/protocol';
 import { RECORD_TTL_SEC, type Keys } from './names';
 import type { SealaneRedis } from './redis';
@@ -81,8 +82,8 @@ export interface SlotResults {
   block: number;
   paramsVersion: number;
   rules: {
-    pricing: 'first' | 'critical';
-    ranking: 'value' | 'valuePerGas';
+    pricing: Pricing;
+    ranking: Ranking;
     reservePrice: string;
     gasBudget: number;
   };
