@@ -22,7 +22,7 @@ import {
   type StoredBundle,
 } from '@sealane/store';
 import { startRedis } from '@sealane/embedded';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,8 +52,10 @@ describe('bundle intake rules (Redis)', () => {
   let redis: SealaneRedis;
   let store: BundleStore;
 
+  let dir: string | undefined;
   beforeAll(async () => {
-    const r = await startRedis(mkdtempSync(join(tmpdir(), 'sealane-bundles-')));
+    dir = mkdtempSync(join(tmpdir(), 'sealane-bundles-'));
+    const r = await startRedis(dir);
     stop = r.proc.stop;
     redis = connectRedis(r.url);
   });
@@ -63,6 +65,7 @@ describe('bundle intake rules (Redis)', () => {
   afterAll(async () => {
     redis?.disconnect();
     await stop?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('replaces a searcher bundle with the same uuid, and marks the old one replaced', async () => {

@@ -3,7 +3,7 @@
  * the slot closes; per-sender limits; reveals only between the published order and the
  * deadline, judged by Redis' own clock; nothing after the builder takes the reveals.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis } from '@sealane/embedded';
@@ -38,8 +38,10 @@ describe('commit-reveal store (Redis)', () => {
   let keys: Keys;
   let store: CommitStore;
 
+  let dir: string | undefined;
   beforeAll(async () => {
-    const r = await startRedis(mkdtempSync(join(tmpdir(), 'sealane-commits-')));
+    dir = mkdtempSync(join(tmpdir(), 'sealane-commits-'));
+    const r = await startRedis(dir);
     stop = r.proc.stop;
     redis = connectRedis(r.url);
   });
@@ -50,6 +52,7 @@ describe('commit-reveal store (Redis)', () => {
   afterAll(async () => {
     redis?.disconnect();
     await stop?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const publish = (slot: number, deadlineMs: number): Promise<void> =>

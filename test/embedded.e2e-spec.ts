@@ -56,6 +56,23 @@ describe('embedded devnet', () => {
     }
   });
 
+  it('makes up no data folder when every part is given (a killed process leaves none behind)', async () => {
+    const third = await startEmbedded(
+      loadConfig({
+        REDIS_URL: devnet.redisUrl,
+        L2_RPC_URL: devnet.l2RpcUrl,
+        L1_RPC_URL: devnet.l1RpcUrl,
+        INBOX_ADDRESS: devnet.inboxAddress,
+      }),
+    );
+    try {
+      expect(third.started).toEqual([]);
+      expect([third.dataDir, third.tempDataDir]).toEqual(['', false]);
+    } finally {
+      await third.stop();
+    }
+  });
+
   it('reports a missing binary clearly', () => {
     expect(() => redisBinary(['/nonexistent'])).toThrow(EmbeddedStartError);
     expect(() => redisBinary(['/nonexistent'])).toThrow(

@@ -4,7 +4,7 @@
  * the old rules before the activation slot and under the new ones from it on. Also every
  * rejection through the gateway, the emergency pause, and the `sealane gov` CLI.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -487,5 +487,6 @@ describe('governance (e2e)', () => {
       code: 1,
       err: expect.stringMatching(/not a governance member.*NotMemberError/),
     });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   console.log(`l2: ${d.l2RpcUrl}${d.started.includes('l2') ? ' (embedded anvil)' : ''}`);
   console.log(`l1: ${d.l1RpcUrl}${d.started.includes('l1') ? ' (embedded anvil)' : ''}`);
   console.log(`inbox: ${d.inboxAddress}`);
-  console.log(`data: ${d.dataDir}${d.tempDataDir ? ' (temporary: removed on a clean stop)' : ''}`);
+  if (d.dataDir)
+    console.log(`data: ${d.dataDir}${d.tempDataDir ? ' (temporary: removed on a clean stop)' : ''}`);
   console.log(`components: ${s.config.COMPONENTS.join(', ')}`);
   if (s.gatewayUrl) console.log(`gateway: ${s.gatewayUrl}`);
 }

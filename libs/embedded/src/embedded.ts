@@ -25,6 +25,7 @@ export interface Devnet {
   l2RpcUrl: string;
   l1RpcUrl: string;
   inboxAddress: string;
+  /** Where embedded parts keep data and logs: DATA_DIR, a temporary folder, or '' (none embedded). */
   dataDir: string;
   /** True when Sealane created `dataDir` (no DATA_DIR given): a clean stop removes it. */
   tempDataDir: boolean;
@@ -135,9 +136,12 @@ export async function startAnvil(
 
 /** Starts what the config leaves unset and returns where everything is. */
 export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions = {}): Promise<Devnet> {
-  const tempDataDir = !config.DATA_DIR;
-  const dataDir = config.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sealane-'));
-  mkdirSync(dataDir, { recursive: true });
+  // With every part given, nothing is embedded and no folder is made up (a process killed by
+  // SIGKILL, as supervisors and the soak do, would leave an empty one behind each time).
+  const embeds = !config.REDIS_URL || !config.L2_RPC_URL || !config.L1_RPC_URL;
+  const tempDataDir = !config.DATA_DIR && embeds;
+  const dataDir = config.DATA_DIR ?? (embeds ? mkdtempSync(join(tmpdir(), 'sealane-')) : '');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const procs: ManagedProcess[] = [];
   const started: string[] = [];
   const logOpts: EmbeddedLogOptions = {
