@@ -155,6 +155,6 @@ export class SlotRunner {
   /** When slot `head` ended (see ChainStore.slotEndMs). */
   private endOf(head: number): Promise<number> {
     const { chain, engine, params } = this.env;
-    return chain.slotEndMs(head, params, async () => Number((await engine.getBlock(0))!.timestamp) * 1000);
+    return chain.slotEndMs(head, params, () => engine.genesisMs());
   }
 }

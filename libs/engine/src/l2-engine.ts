@@ -25,6 +25,13 @@ export class L2Engine extends EngineClient {
     return this.call<EngineBlock | null>('eth_getBlockByNumber', [t, false]);
   }
 
+  /** The genesis block's timestamp in ms: slot 1 starts no sooner. */
+  async genesisMs(): Promise<number> {
+    const genesis = await this.getBlock(0);
+    if (!genesis) throw new Error('the L2 engine has no genesis block');
+    return Number(genesis.timestamp) * 1000;
+  }
+
   async chainId(): Promise<bigint> {
     return BigInt(await this.call<string>('eth_chainId'));
   }

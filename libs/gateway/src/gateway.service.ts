@@ -85,7 +85,6 @@ export class GatewayService {
   /** Where the sequencer's blocks pay: the default coinbase of eth_callBundle. */
   private readonly feeRecipient: string;
   private readonly accounts: EngineAccounts;
-  private genesis: Promise<number> | undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: SealaneConfig,
@@ -145,7 +144,7 @@ export class GatewayService {
       sequencer: new Wallet(config.SEQUENCER_PRIVATE_KEY),
       domain: mempoolDomain,
       sealedHead,
-      slotEndMs: (head) => chain.slotEndMs(head, paramsStore, () => this.genesisMs()),
+      slotEndMs: (head) => chain.slotEndMs(head, paramsStore, () => engine.genesisMs()),
       recovery,
       // The same head-keyed, per-turn batched reads as the public lane's send-time checks.
       account: (address) => this.engineAccount(address),
@@ -160,21 +159,6 @@ export class GatewayService {
 
   handle(rawBody: string, headers: RpcContext['headers']) {
     return this.dispatcher.handle(rawBody, headers);
-  }
-
-  /** The genesis block's timestamp in ms (read once): slot 1 starts no sooner. */
-  private genesisMs(): Promise<number> {
-    this.genesis ??= this.engine.getBlock(0).then(
-      (b) => {
-        if (!b) throw new Error('the L2 engine has no genesis block');
-        return Number(b.timestamp) * 1000;
-      },
-      (e: unknown) => {
-        this.genesis = undefined; // the engine is down: ask again next time
-        throw e;
-      },
-    );
-    return this.genesis;
   }
 
   private async currentParams(): Promise<Params> {

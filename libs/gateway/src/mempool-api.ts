@@ -58,7 +58,21 @@ export interface MempoolApiDeps {
 }
 
 export class MempoolApi {
+  /** When the sealed head's slot ended, kept until the head moves (it reads the block record). */
+  private headEnd: { head: number; endMs: Promise<number> } | undefined;
+
   constructor(private readonly deps: MempoolApiDeps) {}
+
+  private slotEndMs(head: number): Promise<number> {
+    if (this.headEnd?.head === head) return this.headEnd.endMs;
+    const endMs = this.deps.slotEndMs(head);
+    this.headEnd = { head, endMs };
+    // A failed read is not kept: the next call asks again.
+    endMs.catch(() => {
+      if (this.headEnd?.endMs === endMs) this.headEnd = undefined;
+    });
+    return endMs;
+  }
 
   register(d: JsonRpcDispatcher): void {
     d.register('sealane_getMempoolInfo', () => this.info())
@@ -77,7 +91,7 @@ export class MempoolApi {
   async info(): Promise<Record<string, unknown>> {
     const head = await this.deps.sealedHead();
     const open = head + 1;
-    const [p, prevEndMs] = await Promise.all([this.params(open), this.deps.slotEndMs(head)]);
+    const [p, prevEndMs] = await Promise.all([this.params(open), this.slotEndMs(head)]);
     return {
       openSlot: open,
       chainId: '0x' + this.deps.chainId.toString(16),
