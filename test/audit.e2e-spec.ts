@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Wallet } from 'ethers';
+import { Wallet, ZeroHash } from 'ethers';
 import { commitmentCrypto, MempoolRunner } from '@sealane/builder';
 import { DEV_KEYS } from '@sealane/config';
 import { MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
@@ -137,6 +137,11 @@ describe('sealane audit: a deliberately mis-ordered block (e2e)', () => {
         txHashes,
         paramsVersion: 0,
         builder: 'malicious',
+        stateRoot: block.stateRoot,
+        feeRecipient: block.miner.toLowerCase(),
+        orderRoot: ZeroHash,
+        bidsRoot: ZeroHash,
+        forceInclusionDelaySlots: 10,
       };
       await redis.set(keys.block(slot), JSON.stringify(sealed));
       await redis.set(keys.sealedHead(), String(slot));

@@ -11,9 +11,9 @@
  * incompressible bytes each; batches of at most BATCH_MAX_BYTES (10 KB: several batches a
  * minute, as under load, while Brotli stays cheap), 1 s max delay, 1 confirmation.
  */
-import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
-import { deployInbox } from '@sealane/contracts';
+import { deployTestInbox } from './support/inbox';
 import { startEmbedded } from '@sealane/embedded';
 import { Poster as NewPoster, type PosterOptions } from '@sealane/poster';
 import { connectRedis, Keys, ParamsStore, PosterStore } from '@sealane/store';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const wallet = new Wallet(Wallet.createRandom().privateKey, l1);
   await l1.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000000']);
   const logFromBlock = await l1.getBlockNumber();
-  const inboxAddress = await deployInbox(new NonceManager(new Wallet(DEV_KEYS[9], l1)), wallet.address, 1n);
+  const inboxAddress = await deployTestInbox(new Wallet(DEV_KEYS[9], l1), wallet.address, devnet.l2RpcUrl);
   const params = new ParamsStore(redis, keys);
   await params.init({ batchMaxDelayMs: 1000, batchMaxBytes: BATCH_MAX_BYTES });
   const sealer = await new L2Sealer(devnet.l2RpcUrl, redis, keys, 1000).init();

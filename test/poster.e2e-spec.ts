@@ -3,9 +3,9 @@
  * its own Inbox (deployed fresh) and its own L2 anvil whose blocks the test seals.
  */
 import { join } from 'node:path';
-import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet, ZeroHash } from 'ethers';
 import { DEV_KEYS, loadConfig } from '@sealane/config';
-import { deployInbox, inboxContract } from '@sealane/contracts';
+import { inboxContract } from '@sealane/contracts';
 import { startEmbedded, type Devnet } from '@sealane/embedded';
 import { ParamsStore } from '@sealane/store';
 import { formatVerifyReport, Poster, verifyChain, type PosterOptions } from '@sealane/poster';
@@ -18,6 +18,7 @@ import {
   type PostedBatch,
   type SealaneRedis,
 } from '@sealane/store';
+import { deployTestInbox } from './support/inbox';
 import { L2Sealer } from './support/l2-sealer';
 import { ManualClock, MemoryLogger, until } from './support/poster-kit';
 import { spawnTs, type TsProcess } from './support/ts-process';
@@ -69,7 +70,7 @@ describe('poster (e2e)', () => {
     const wallet = new Wallet(Wallet.createRandom().privateKey, l1);
     await l1.send('anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']); // 100 ETH
     const logFromBlock = await l1.getBlockNumber();
-    const inboxAddress = await deployInbox(new NonceManager(new Wallet(DEV_KEYS[9], l1)), wallet.address, 1n);
+    const inboxAddress = await deployTestInbox(new Wallet(DEV_KEYS[9], l1), wallet.address, l2.l2RpcUrl);
     const paramsStore = new ParamsStore(redis, keys);
     await paramsStore.init({ batchMaxDelayMs: 0, batchMaxBytes: 1000, ...params });
     const sealer = await new L2Sealer(l2.l2RpcUrl, redis, keys).init();
@@ -719,7 +720,7 @@ describe('poster (e2e)', () => {
     const t = await setup();
     await t.sealer.sealMany(1);
     const inbox = inboxContract(t.inboxAddress, t.wallet);
-    await (await inbox.appendBatch(0, 1, 1, '0x07abcdef')).wait();
+    await (await inbox.appendBatch(0, 1, 1, '0x07abcdef', ZeroHash)).wait();
     const report = await t.verify();
     expect(report.ok).toBe(false);
     expect(report.mismatches).toEqual([

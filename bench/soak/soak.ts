@@ -198,7 +198,13 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   await startAnvils(infra, L2_CHAIN_ID, 30_000_000);
   const l1 = new JsonRpcProvider(infra.l1Url, undefined, { staticNetwork: true, pollingInterval: 200 });
   const poster = new Wallet(DEV_KEYS[0], l1);
-  const inboxAddress = await deployInbox(new NonceManager(poster), poster.address, 1n);
+  const genesisBlock = await new JsonRpcProvider(infra.l2Url, undefined, { staticNetwork: true }).getBlock(0);
+  const inboxAddress = await deployInbox(new NonceManager(poster), {
+    poster: poster.address,
+    firstBlock: 1n,
+    genesisHash: genesisBlock!.hash!,
+    genesisConfig: new Uint8Array(),
+  });
   log(`redis ${infra.redisUrl}, L2 ${infra.l2Url}, L1 ${infra.l1Url}, inbox ${inboxAddress}`);
 
   // Fund the load's accounts on the engine directly: setup, before any block.

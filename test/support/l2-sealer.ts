@@ -3,10 +3,11 @@
  * does (SealedBlock JSON at keys.block(n), then keys.sealedHead()), for tests of the
  * components downstream of the builder (the poster, verify).
  */
-import { hexlify, keccak256, Wallet } from 'ethers';
+import { hexlify, keccak256, Wallet, ZeroHash } from 'ethers';
 import type Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
 import { L2Engine } from '@sealane/engine';
+import { PARAM_DEFS } from '@sealane/params';
 import type { Keys, SealedBlock } from '@sealane/store';
 
 export const L2_CHAIN_ID = 24225n;
@@ -113,6 +114,11 @@ export class L2Sealer {
       txHashes: hashes,
       paramsVersion: 0,
       builder: 'test-sealer',
+      stateRoot: block.stateRoot.toLowerCase(),
+      feeRecipient: block.miner.toLowerCase(),
+      orderRoot: ZeroHash,
+      bidsRoot: ZeroHash,
+      forceInclusionDelaySlots: PARAM_DEFS.forceInclusionDelaySlots.default,
     };
     this.head = number;
     this.lastTimestamp = timestamp;

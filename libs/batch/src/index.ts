@@ -6,6 +6,7 @@
 export * from './batch.error';
 export * from './codec';
 export * from './compression';
+export * from './output-root';
 export * from './select';
 export * from './da/format';
 export * from './da/calldata';

@@ -1,5 +1,7 @@
 /** Test fixtures shared by the specs: deterministic pseudo-random (incompressible) bytes. */
 import { keccak_256 } from '@noble/hashes/sha3';
+import { ZeroHash } from 'ethers';
+import type { BatchBlock } from './codec';
 
 /** `n` bytes derived from `seed` by chained keccak: incompressible, but the same on every run. */
 export function noise(seed: number, n: number): Uint8Array {
@@ -10,4 +12,17 @@ export function noise(seed: number, n: number): Uint8Array {
     h = keccak_256(h);
   }
   return out;
+}
+
+/** A batch block with fixed, compressible header fields: only number, timestamp and txs vary. */
+export function fixtureBlock(number: number, timestamp: number, txs: Uint8Array[]): BatchBlock {
+  return {
+    number,
+    timestamp,
+    feeRecipient: '0x' + 'fe'.repeat(20),
+    txs,
+    hash: '0x' + '11'.repeat(32),
+    stateRoot: '0x' + '22'.repeat(32),
+    evidence: { paramsVersion: 1, forceInclusionDelaySlots: 10, orderRoot: ZeroHash, bidsRoot: ZeroHash },
+  };
 }

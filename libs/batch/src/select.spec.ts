@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { encodeBatch, longestFittingPrefix, selectBatch, type PendingBlock } from './index';
-import { noise } from './noise.fixture';
+import { fixtureBlock, noise } from './noise.fixture';
 
 /** Blocks of one incompressible transaction each, `sizes[i]` bytes, slots 2 s apart from t = 1000 s. */
 function blocks(sizes: number[], first = 1): PendingBlock[] {
   return sizes.map((size, i) => ({
-    number: first + i,
-    timestamp: 1000 + 2 * i,
+    ...fixtureBlock(first + i, 1000 + 2 * i, size > 0 ? [noise(first + i, size)] : []),
     startMs: (1000 + 2 * i) * 1000,
-    txs: size > 0 ? [noise(first + i, size)] : [],
   }));
 }
 

@@ -59,10 +59,12 @@ export class SlotRunner {
     await hooks.slotClosed?.(slot, clock.now());
     let outcome: AuctionOutcome | undefined;
     let committed: StoredCommitment[] | undefined;
+    let orderRoot: string | undefined;
     if (opts.auction) {
       this.mustLead('no longer holds');
       const closed = await closeSlot(this.env, slot, snap.values);
       committed = closed.committed;
+      orderRoot = closed.orderRoot;
       const ctx = await this.context(slot, times.startMs);
       // No bundle may carry a committed fee transaction: it would skip what the fee pays for.
       const feeTxs = new Map((committed ?? []).map((c) => [c.feeTxHash.toLowerCase(), c.commitment]));
@@ -70,7 +72,7 @@ export class SlotRunner {
       await waiter.sleepUntil(times.endMs);
       if (waiter.stopping) return;
     }
-    await this.seal(slot, times.startMs, snap, outcome, committed);
+    await this.seal(slot, times.startMs, snap, outcome, committed, orderRoot);
   }
 
   /** Plans, submits, seals and records `slot` with exactly the planned order. */
@@ -80,6 +82,7 @@ export class SlotRunner {
     snap: ParamsSnapshot,
     outcome?: AuctionOutcome,
     committed?: StoredCommitment[],
+    orderRoot?: string,
   ): Promise<SealedBlock> {
     // Only the leader touches the engine's pool.
     this.mustLead('does not hold');
@@ -107,7 +110,7 @@ export class SlotRunner {
         ...(opts.mempool ? { mempool: opts.mempool.runner } : {}),
         logger,
       },
-      { slot, startMs, parentHash, snap, ctx, outcome, committed },
+      { slot, startMs, parentHash, snap, ctx, outcome, committed, ...(orderRoot ? { orderRoot } : {}) },
     );
     return this.finish(plan);
   }

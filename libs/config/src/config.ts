@@ -89,6 +89,11 @@ export const configSchema = z.object({
   POSTER_LOG_FROM_BLOCK: int(0).default(0),
   BUILDER_ID: z.string().min(1).optional(),
   LEASE_TTL_MS: int(200).default(1000),
+  /**
+   * The L2 genesis (a Sealane genesis JSON file: chainId, timestamp, gasLimit, baseFeePerGas,
+   * alloc) for the embedded engine; default: the devnet genesis, kept in DATA_DIR.
+   */
+  GENESIS_FILE: z.string().min(1).optional(),
   GENESIS_PARAMS: z
     .string()
     .default('{}')

@@ -3,13 +3,22 @@
  * Sealane starts itself — used alike by `npm start`, the demo, the benchmarks and the tests.
  * It must never start anything for a part whose URL the operator gave.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import type { SealaneConfig } from '@sealane/config';
 import { deployInbox } from '@sealane/contracts';
+import {
+  anvilGenesisArgs,
+  decodeGenesis,
+  devGenesis,
+  encodeGenesis,
+  gethGenesisJson,
+  L2Engine,
+  type GenesisConfig,
+} from '@sealane/engine';
 import {
   assertPortFree,
   EmbeddedStartError,
@@ -25,6 +34,8 @@ export interface Devnet {
   l2RpcUrl: string;
   l1RpcUrl: string;
   inboxAddress: string;
+  /** The L2 genesis the embedded engine started from; null for an engine Sealane did not start. */
+  genesis: GenesisConfig | null;
   /** Where embedded parts keep data and logs: DATA_DIR, a temporary folder, or '' (none embedded). */
   dataDir: string;
   /** True when Sealane created `dataDir` (no DATA_DIR given): a clean stop removes it. */
@@ -134,6 +145,35 @@ export async function startAnvil(
   return { url, proc };
 }
 
+/**
+ * The genesis of the embedded engine: GENESIS_FILE, else the one kept in the data folder (a
+ * restart under the same DATA_DIR keeps its chain), else a devnet genesis at this second.
+ */
+export function embeddedGenesis(config: SealaneConfig, dataDir: string): GenesisConfig {
+  const kept = join(dataDir, 'genesis.json');
+  const file = config.GENESIS_FILE ?? (existsSync(kept) ? kept : null);
+  let genesis: GenesisConfig;
+  if (file) {
+    try {
+      genesis = decodeGenesis(readFileSync(file));
+    } catch (e: unknown) {
+      throw new EmbeddedStartError(`genesis ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else {
+    genesis = devGenesis({
+      chainId: config.L2_CHAIN_ID,
+      gasLimit: config.L2_BLOCK_GAS_LIMIT,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+  }
+  if (genesis.chainId !== config.L2_CHAIN_ID)
+    throw new EmbeddedStartError(
+      `genesis ${file} has chain id ${genesis.chainId} but L2_CHAIN_ID is ${config.L2_CHAIN_ID}`,
+    );
+  writeFileSync(kept, encodeGenesis(genesis));
+  return genesis;
+}
+
 /** Starts what the config leaves unset and returns where everything is. */
 export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions = {}): Promise<Devnet> {
   // With every part given, nothing is embedded and no folder is made up (a process killed by
@@ -164,22 +204,15 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
       started.push('redis');
     }
     let l2RpcUrl = config.L2_RPC_URL;
+    let genesis: GenesisConfig | null = null;
     if (!l2RpcUrl) {
+      genesis = embeddedGenesis(config, dataDir);
+      const gethFile = join(dataDir, 'anvil-genesis.json');
+      writeFileSync(gethFile, gethGenesisJson(genesis));
       const l2 = await startAnvil(
         'anvil-l2',
         dataDir,
-        [
-          '--chain-id',
-          String(config.L2_CHAIN_ID),
-          '--no-mining',
-          '--order',
-          'fifo',
-          '--gas-limit',
-          String(config.L2_BLOCK_GAS_LIMIT),
-          '--accounts',
-          '10',
-          ...(opts.l2Args ?? []),
-        ],
+        [...anvilGenesisArgs(gethFile), ...(opts.l2Args ?? [])],
         undefined,
         logOpts,
       );
@@ -214,12 +247,21 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
         pollingInterval: 100,
       });
       const poster = new Wallet(config.POSTER_PRIVATE_KEY, provider);
+      const engine = new L2Engine(l2RpcUrl);
+      const genesisBlock = await engine.getBlock(0);
+      await engine.close();
+      if (!genesisBlock) throw new EmbeddedStartError(`the L2 engine at ${l2RpcUrl} has no genesis block`);
       // The genesis block (0) is the engine's own; the first batch starts at L2 block 1.
-      inboxAddress = await deployInbox(new NonceManager(poster), poster.address, 1n);
+      inboxAddress = await deployInbox(new NonceManager(poster), {
+        poster: poster.address,
+        firstBlock: 1n,
+        genesisHash: genesisBlock.hash,
+        genesisConfig: genesis ? encodeGenesis(genesis) : new Uint8Array(),
+      });
       provider.destroy();
       started.push('inbox');
     }
-    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, dataDir, tempDataDir, started, stop };
+    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, genesis, dataDir, tempDataDir, started, stop };
   } catch (e) {
     await stop();
     throw e;

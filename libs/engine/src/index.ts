@@ -1,2 +1,3 @@
 export * from './rpc-client';
 export * from './l2-engine';
+export * from './genesis';

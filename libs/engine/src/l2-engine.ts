@@ -8,6 +8,8 @@ export interface EngineBlock {
   number: string;
   hash: string;
   parentHash: string;
+  stateRoot: string;
+  miner: string;
   timestamp: string;
   gasLimit: string;
   gasUsed: string;

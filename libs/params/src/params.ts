@@ -127,6 +127,15 @@ export const PARAM_DEFS = {
     unit: 'bytes',
     description: 'largest padding bucket; a longer transaction cannot be committed',
   },
+  forceInclusionDelaySlots: {
+    default: 10,
+    min: 1,
+    // The protocol's ceiling: a replica refuses a batch claiming a longer delay.
+    max: 7200,
+    unit: 'slots',
+    description:
+      'a transaction forced through Inbox.forceInclude must be in a block within this many slots of its arrival (the first block whose timestamp reaches its L1 block)',
+  },
   timelockSlots: {
     default: 10,
     min: 1,

@@ -8,14 +8,14 @@ import {
   compressionLevel,
   estimateBacklog,
   MAX_BROTLI_LEVEL,
+  outputRoot,
   selectBatch,
   type DaFormat,
   type DaTransaction,
   type PendingBlock,
   type SelectReason,
 } from '@sealane/batch';
-import type { ParamsStore } from '@sealane/store';
-import type { ChainStore } from '@sealane/store';
+import type { ChainStore, ParamsStore, SealedBlock } from '@sealane/store';
 import { SealedBlockMissingError } from './poster.error';
 
 /** Read at most this many raw transaction bytes per maxBytes of batch into the selection window. */
@@ -29,6 +29,8 @@ export interface BuiltBatch {
   /** The transaction to the Inbox that posts it, without gas. */
   tx: DaTransaction;
   dataHash: string;
+  /** Output root of the last block, which the Inbox stores for the batch. */
+  outputRoot: string;
   rawBytes: number;
   compressedBytes: number;
   reason: SelectReason;
@@ -79,16 +81,19 @@ export class BatchBuilder {
     if (!sel.post || !sel.batch) return null;
     if (sel.reason !== 'full' && !partial) return null;
     const firstBlock = sel.blocks[0].number;
-    const lastBlock = sel.blocks[sel.blocks.length - 1].number;
+    const last = sel.blocks[sel.blocks.length - 1];
+    const lastBlock = last.number;
+    const root = outputRoot(last);
     return {
       seq: cursor.seq,
       firstBlock,
       lastBlock,
       tx: this.o.da.encode(
-        { seq: cursor.seq, firstBlock, lastBlock, data: sel.batch.data },
+        { seq: cursor.seq, firstBlock, lastBlock, data: sel.batch.data, outputRoot: root },
         this.o.inboxAddress,
       ),
       dataHash: keccak256(sel.batch.data),
+      outputRoot: root,
       rawBytes: sel.batch.rawBytes,
       compressedBytes: sel.batch.compressedBytes,
       reason: sel.reason,
@@ -111,12 +116,31 @@ export class BatchBuilder {
       for (let i = 0; i < nums.length; i++) {
         const b = records[i];
         if (!b) throw new SealedBlockMissingError(nums[i]);
-        const txs = b.txs.map((t) => getBytes(t));
-        blocks.push({ number: b.number, timestamp: b.timestamp, startMs: b.startMs, txs });
-        raw += txs.reduce((s, t) => s + t.length, 0);
+        const p = pendingBlockOf(b);
+        blocks.push(p);
+        raw += p.txs.reduce((s, t) => s + t.length, 0);
         if (raw > budget) return { blocks, more: nums[i] < head };
       }
     }
     return { blocks, more: false };
   }
+}
+
+/** A sealed-block record as a batch carries it (codec.ts, version 1). */
+export function pendingBlockOf(b: SealedBlock): PendingBlock {
+  return {
+    number: b.number,
+    timestamp: b.timestamp,
+    startMs: b.startMs,
+    feeRecipient: b.feeRecipient.toLowerCase(),
+    txs: b.txs.map((t) => getBytes(t)),
+    hash: b.hash.toLowerCase(),
+    stateRoot: b.stateRoot.toLowerCase(),
+    evidence: {
+      paramsVersion: b.paramsVersion,
+      forceInclusionDelaySlots: b.forceInclusionDelaySlots,
+      orderRoot: b.orderRoot.toLowerCase(),
+      bidsRoot: b.bidsRoot.toLowerCase(),
+    },
+  };
 }

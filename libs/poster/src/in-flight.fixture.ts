@@ -4,6 +4,7 @@
  * real data format) only with the next sequence number and block, else the transaction
  * reverts, as the contract does.
  */
+import { ZeroHash } from 'ethers';
 import { CALLDATA, DaDecodeError, decodeBatchTransaction } from '@sealane/batch';
 import type { InFlightBatch, PostedBatch } from '@sealane/store';
 import { InFlight, type BatchCandidate } from './in-flight';
@@ -22,7 +23,10 @@ export interface FakeTx {
 
 /** The appendBatch transaction of a one-block batch. */
 export const appendTx = (seq: number, block: number): TxCandidate => ({
-  ...CALLDATA.encode({ seq, firstBlock: block, lastBlock: block, data: Uint8Array.of(seq) }, INBOX),
+  ...CALLDATA.encode(
+    { seq, firstBlock: block, lastBlock: block, data: Uint8Array.of(seq), outputRoot: ZeroHash },
+    INBOX,
+  ),
   gasLimit: 100_000n,
 });
 

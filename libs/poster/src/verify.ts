@@ -8,6 +8,7 @@ import {
   DaDecodeError,
   decodeBatch,
   decodeBatchTransaction,
+  outputRoot,
   type BatchBlock,
   type DaBatch,
 } from '@sealane/batch';
@@ -150,6 +151,14 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyReport> {
           reason: `batch ${seq}: data holds blocks ${dFirst}..${dLast}, the event says ${first}..${last}`,
         });
       }
+      const root = outputRoot(decoded[decoded.length - 1]);
+      if (call.outputRoot !== root || String(log.args.outputRoot).toLowerCase() !== root) {
+        bad({
+          block: dLast,
+          batch: seq,
+          reason: `batch ${seq}: output root ${String(log.args.outputRoot)} is not that of block ${dLast} as the batch carries it (${root})`,
+        });
+      }
       firstBlock ??= dFirst;
       lastBlock = Math.max(lastBlock ?? dLast, dLast);
       blocks += decoded.length;
@@ -211,6 +220,9 @@ async function compareWithEngine(
     if (!e) return bad({ ...at, reason: 'block is on L1 but missing from the L2 engine' });
     if (Number(e.number) !== b.number)
       return bad({ ...at, reason: `L2 engine returned block ${Number(e.number)}` });
+    if (e.hash.toLowerCase() !== b.hash || e.stateRoot.toLowerCase() !== b.stateRoot) {
+      bad({ ...at, reason: `hash or state root on L1 differs from the L2 engine's (${e.hash})` });
+    }
     if (Number(e.timestamp) !== b.timestamp) {
       bad({ ...at, reason: `timestamp ${b.timestamp} on L1, ${Number(e.timestamp)} on the L2 engine` });
     }

@@ -6,6 +6,8 @@ const parent = (gasUsed: bigint): EngineBlock => ({
   number: '0x10',
   hash: '0x' + '01'.repeat(32),
   parentHash: '0x' + '02'.repeat(32),
+  stateRoot: '0x' + '03'.repeat(32),
+  miner: '0x' + '00'.repeat(20),
   timestamp: '0x62',
   gasLimit: '0x1c9c380',
   gasUsed: '0x' + gasUsed.toString(16),

@@ -248,6 +248,15 @@ export interface SealedBlock {
   paramsVersion: number;
   /** Id of the builder that sealed it. */
   builder?: string;
+  /** State root after the block, and its coinbase, as the engine sealed it. */
+  stateRoot: string;
+  feeRecipient: string;
+  /** Root of the commitment order published at the close (ZeroHash for a slot without one). */
+  orderRoot: string;
+  /** Merkle root over the slot's bids (ZeroHash for a slot without an auction). */
+  bidsRoot: string;
+  /** forceInclusionDelaySlots in force at the slot. */
+  forceInclusionDelaySlots: number;
 }
 
 /** Why a public transaction was skipped. */

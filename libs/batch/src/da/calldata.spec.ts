@@ -3,21 +3,23 @@ import { CALLDATA, DaDecodeError, decodeBatchTransaction, type DaBatch } from '.
 
 const INBOX = '0x00000000000000000000000000000000000000aa';
 const word = (n: number) => n.toString(16).padStart(64, '0');
+const ROOT = '0x' + 'ee'.repeat(32);
 
 describe('calldata data format', () => {
-  it('encodes Inbox.appendBatch(sequenceNumber, firstBlock, lastBlock, data) (known answer)', () => {
+  it('encodes Inbox.appendBatch(sequenceNumber, firstBlock, lastBlock, data, outputRoot) (known answer)', () => {
     const tx = CALLDATA.encode(
-      { seq: 3, firstBlock: 10, lastBlock: 12, data: Uint8Array.of(0, 0xab, 0xcd) },
+      { seq: 3, firstBlock: 10, lastBlock: 12, data: Uint8Array.of(0, 0xab, 0xcd), outputRoot: ROOT },
       INBOX,
     );
     expect(tx).toEqual({
       to: INBOX,
       data:
-        '0x0a937e00' + // keccak256("appendBatch(uint256,uint64,uint64,bytes)")[0..4]
+        '0x1942846b' + // keccak256("appendBatch(uint256,uint64,uint64,bytes,bytes32)")[0..4]
         word(3) +
         word(10) +
         word(12) +
-        word(0x80) + // offset of the bytes argument
+        word(0xa0) + // offset of the bytes argument
+        ROOT.slice(2) +
         word(3) +
         '00abcd'.padEnd(64, '0'),
     });
@@ -30,6 +32,7 @@ describe('calldata data format', () => {
       firstBlock: fc.nat({ max: 2 ** 40 }),
       lastBlock: fc.nat({ max: 2 ** 40 }),
       data: fc.uint8Array({ maxLength: 300 }),
+      outputRoot: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => '0x' + Buffer.from(b).toString('hex')),
     });
     fc.assert(
       fc.property(batch, (b: DaBatch) => {
@@ -53,19 +56,19 @@ describe('calldata data format', () => {
       throw new Error('expected a DaDecodeError');
     };
     // A plain transfer, another function (ERC-20 transfer), too short for a selector.
-    for (const data of ['0x', '0xa9059cbb' + word(1) + word(2), '0x0a93']) {
+    for (const data of ['0x', '0xa9059cbb' + word(1) + word(2), '0x1942']) {
       expect(CALLDATA.claims({ data })).toBe(false);
       expect(reasonOf(() => CALLDATA.decode({ data }))).toBe('not-batch-call');
       expect(reasonOf(() => decodeBatchTransaction({ data }))).toBe('not-batch-call');
     }
     // The right selector with arguments cut short.
-    expect(reasonOf(() => CALLDATA.decode({ data: '0x0a937e00' + word(3) }))).toBe('call-data');
+    expect(reasonOf(() => CALLDATA.decode({ data: '0x1942846b' + word(3) }))).toBe('call-data');
   });
 
   it('bounds the gas of appendBatch above the EIP-7623 floor and the calldata price plus execution', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), (data) => {
-        const tx = CALLDATA.encode({ seq: 0, firstBlock: 1, lastBlock: 1, data }, INBOX);
+        const tx = CALLDATA.encode({ seq: 0, firstBlock: 1, lastBlock: 1, data, outputRoot: ROOT }, INBOX);
         const bytes = Buffer.from(tx.data.slice(2), 'hex');
         const zero = bytes.filter((b) => b === 0).length;
         const nonzero = bytes.length - zero;

@@ -1,6 +1,7 @@
 /**
  * The calldata format: the batch bytes are the `data` argument of
- * `Inbox.appendBatch(uint256 sequenceNumber, uint64 firstBlock, uint64 lastBlock, bytes data)`.
+ * `Inbox.appendBatch(uint256 sequenceNumber, uint64 firstBlock, uint64 lastBlock, bytes data,
+ * bytes32 outputRoot)`.
  */
 import { getBytes, Interface } from 'ethers';
 import { DaDecodeError } from '../batch.error';
@@ -8,7 +9,7 @@ import type { DaBatch, DaFormat, DaReadable, DaTransaction } from './format';
 
 /** The one Inbox function this format calls (contracts/Inbox.sol). */
 const INBOX = new Interface([
-  'function appendBatch(uint256 sequenceNumber, uint64 firstBlock, uint64 lastBlock, bytes data)',
+  'function appendBatch(uint256 sequenceNumber, uint64 firstBlock, uint64 lastBlock, bytes data, bytes32 outputRoot)',
 ]);
 const APPEND_BATCH = INBOX.getFunction('appendBatch')!;
 
@@ -19,7 +20,7 @@ function claims(tx: DaReadable): boolean {
 function encode(b: DaBatch, inbox: string): DaTransaction {
   return {
     to: inbox,
-    data: INBOX.encodeFunctionData(APPEND_BATCH, [b.seq, b.firstBlock, b.lastBlock, b.data]),
+    data: INBOX.encodeFunctionData(APPEND_BATCH, [b.seq, b.firstBlock, b.lastBlock, b.data, b.outputRoot]),
   };
 }
 
@@ -36,6 +37,7 @@ function decode(tx: DaReadable): DaBatch {
     firstBlock: Number(args.firstBlock),
     lastBlock: Number(args.lastBlock),
     data: getBytes(args.data as string),
+    outputRoot: (args.outputRoot as string).toLowerCase(),
   };
 }
 

@@ -11,6 +11,8 @@ export interface DaBatch {
   firstBlock: number;
   lastBlock: number;
   data: Uint8Array;
+  /** Output root of the batch's last block (output-root.ts). */
+  outputRoot: string;
 }
 
 /** The fields of the L1 transaction that carries a batch. */

@@ -14,13 +14,18 @@ export interface ClosedSlot {
   received: StoredBundle[];
   /** The slot's commitments in their published order. */
   committed?: StoredCommitment[];
+  /** The root of that order, as signed and published. */
+  orderRoot?: string;
 }
 
 export async function closeSlot(env: SlotEnv, slot: number, params: Params): Promise<ClosedSlot> {
   const { auction, mempool } = env.opts;
   const received = auction ? await auction.runner.closeIntake(slot) : [];
-  const committed = mempool ? (await mempool.runner.close(slot, params)).commitments : undefined;
-  return { received, ...(committed ? { committed } : {}) };
+  const closed = mempool ? await mempool.runner.close(slot, params) : undefined;
+  return {
+    received,
+    ...(closed ? { committed: closed.commitments, orderRoot: closed.order.root } : {}),
+  };
 }
 
 /**

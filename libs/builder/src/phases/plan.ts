@@ -51,6 +51,8 @@ export interface PlanInput {
   ctx: SimContext;
   outcome?: AuctionOutcome;
   committed?: StoredCommitment[];
+  /** Root of the commitment order published at the close. */
+  orderRoot?: string;
 }
 
 const MAX_SUBMIT_ROUNDS = 4;
@@ -113,6 +115,8 @@ export async function planSlot(deps: PlanDeps, input: PlanInput): Promise<SlotPl
         skipped: [...trace.skipped],
         chainIncluded: [],
         commitments: [],
+        ...(input.orderRoot ? { orderRoot: input.orderRoot } : {}),
+        forceInclusionDelaySlots: input.snap.values.forceInclusionDelaySlots,
       };
       for (const lane of lanes) lane.record?.(plan);
       return plan;

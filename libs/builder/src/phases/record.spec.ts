@@ -86,6 +86,11 @@ async function fixture() {
     txHashes,
     paramsVersion: 2,
     builder: 'b',
+    stateRoot: '0x' + 'cd'.repeat(32),
+    feeRecipient: '0x' + '00'.repeat(20),
+    orderRoot: '0x' + '00'.repeat(32),
+    bidsRoot: '0x' + '00'.repeat(32),
+    forceInclusionDelaySlots: 10,
   });
   return { raws, plan, block, bundle, lost, c1, c2 };
 }

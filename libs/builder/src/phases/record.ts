@@ -82,6 +82,10 @@ export interface SlotPlan {
   chainIncluded: ChainIncluded[];
   auction?: PlannedAuction;
   commitments: PlannedCommitment[];
+  /** Root of the commitment order published at the close, when the slot had a committed lane. */
+  orderRoot?: string;
+  /** forceInclusionDelaySlots in force at the slot (absent in plans of older versions). */
+  forceInclusionDelaySlots?: number;
 }
 
 /** Bundles and commitments of a slot sealed without a plan: they get a final state too. */

@@ -62,7 +62,12 @@ export async function adopt(
   const sealed = await sealedBlockOf(
     engine,
     block,
-    { startMs: Number(block.timestamp) * 1000, paramsVersion: snap.version, builder: opts.id },
+    {
+      startMs: Number(block.timestamp) * 1000,
+      paramsVersion: snap.version,
+      builder: opts.id,
+      forceInclusionDelaySlots: snap.values.forceInclusionDelaySlots,
+    },
     new Map(),
   );
   await record(recordOf(null, sealed, await orphansOf(env, n)), 0);

@@ -3,16 +3,28 @@
  * block it sealed is read back as Sealane records it (raw transactions from the plan, or from
  * the engine for any the plan did not hold) and checked against the plan's order.
  */
+import { ZeroHash } from 'ethers';
 import type { EngineBlock, L2Engine } from '@sealane/engine';
+import { PARAM_DEFS } from '@sealane/params';
 import type { SealedBlock } from '@sealane/store';
 import type { BuilderLogger } from '../options';
 import { matchesPlan, type SlotPlan } from './record';
+
+/** What a sealed-block record keeps beyond what the engine's block says. */
+export interface BlockMeta {
+  startMs: number;
+  paramsVersion: number;
+  builder: string;
+  orderRoot?: string;
+  bidsRoot?: string;
+  forceInclusionDelaySlots: number;
+}
 
 /** A block of the engine as a sealed-block record. */
 export async function sealedBlockOf(
   engine: L2Engine,
   block: EngineBlock,
-  meta: { startMs: number; paramsVersion: number; builder: string },
+  meta: BlockMeta,
   rawByHash: Map<string, string>,
 ): Promise<SealedBlock> {
   const hashes = block.transactions.map((h) => h.toLowerCase());
@@ -35,6 +47,11 @@ export async function sealedBlockOf(
     txHashes: hashes,
     paramsVersion: meta.paramsVersion,
     builder: meta.builder,
+    stateRoot: block.stateRoot.toLowerCase(),
+    feeRecipient: block.miner.toLowerCase(),
+    orderRoot: meta.orderRoot ?? ZeroHash,
+    bidsRoot: meta.bidsRoot ?? ZeroHash,
+    forceInclusionDelaySlots: meta.forceInclusionDelaySlots,
   };
 }
 
@@ -58,10 +75,14 @@ export async function sealPlan(
   return sealed;
 }
 
-export const planMeta = (plan: SlotPlan, builder: string) => ({
+export const planMeta = (plan: SlotPlan, builder: string): BlockMeta => ({
   startMs: plan.startMs,
   paramsVersion: plan.paramsVersion,
   builder,
+  ...(plan.orderRoot ? { orderRoot: plan.orderRoot } : {}),
+  ...(plan.auction ? { bidsRoot: plan.auction.bidsRoot } : {}),
+  // A plan stored by an older version has no delay: the parameter's default was in force.
+  forceInclusionDelaySlots: plan.forceInclusionDelaySlots ?? PARAM_DEFS.forceInclusionDelaySlots.default,
 });
 
 /** The plan's raw transactions by hash. */
