@@ -1,4 +1,4 @@
-import { AccountBook, type Account } from './account-book';
+import { AccountBook, type Account } from '@sealane/protocol';
 import { selectPublic as selectOn, type Candidate } from './public-lane.select';
 
 let n = 0;

@@ -3,7 +3,7 @@
  * Arrival order, except that a sender's transactions go in nonce order: one that arrives
  * ahead of a missing nonce waits (stays in the lane) until the gap is filled.
  */
-import type { AccountBook, BookTx } from './account-book';
+import type { AccountBook, BookTx } from '@sealane/protocol';
 import type { Skip } from './trace';
 
 export interface Candidate extends BookTx {

@@ -4,4 +4,4 @@
  * engine, and checking each slot's ordering evidence. Used by `sealane replica` and
  * `sealane verify --derive`.
  */
-export {};
+export * from './forced';

@@ -5,3 +5,4 @@ export * from './transaction';
 export * from './flashbots-auth';
 export * from './recovery-pool';
 export * from './timing';
+export * from './account-book';

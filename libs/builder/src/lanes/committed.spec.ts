@@ -1,4 +1,4 @@
-import { AccountBook } from '../account-book';
+import { AccountBook } from '@sealane/protocol';
 import type { OpenedCommitment } from '../mempool.runner';
 import type { SlotPlan } from '../phases/record';
 import { CommittedLane } from './committed';

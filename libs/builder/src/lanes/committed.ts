@@ -6,9 +6,8 @@
  * commitment out ('fee-failed'), a revealed one that cannot is skipped ('execution-rejected').
  */
 import { planCommittedLane, type SkipReason } from '@sealane/mempool';
-import type { DecodedTx } from '@sealane/protocol';
+import type { DecodedTx, AccountBook } from '@sealane/protocol';
 import type { StoredCommitment } from '@sealane/store';
-import type { AccountBook } from '../account-book';
 import type { MempoolRunner, OpenedCommitment } from '../mempool.runner';
 import type { PlannedCommitment, PlannedTx, SlotPlan } from '../phases/record';
 import type { Traced } from '../trace';

@@ -4,7 +4,7 @@
  * the engine refuses back to the lane that planned it, which decides what goes instead (drop
  * its bundle, skip its transaction, fail its commitment) before the block is planned again.
  */
-import type { AccountBook, Account } from '../account-book';
+import type { AccountBook, Account } from '@sealane/protocol';
 import type { PlannedTx, SlotPlan } from '../phases/record';
 
 /** What a lane may place in this round. */

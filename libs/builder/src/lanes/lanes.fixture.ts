@@ -5,9 +5,15 @@
 import { Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
 import { EngineRpcError, type BatchResult, type L2Engine } from '@sealane/engine';
-import { decodeTransaction, fromHex, keccak256, toHex, type DecodedTx } from '@sealane/protocol';
+import {
+  decodeTransaction,
+  fromHex,
+  keccak256,
+  toHex,
+  type DecodedTx,
+  type Account,
+} from '@sealane/protocol';
 import type { StoredBundle, StoredCommitment } from '@sealane/store';
-import type { Account } from '../account-book';
 import type { AuctionWinner } from '../phases/clear';
 import type { BundleOutcome, BundleSimulatorPort, SimContext } from '../ports';
 import type { OpenedCommitment } from '../mempool.runner';

@@ -1,4 +1,4 @@
-import { AccountBook } from '../account-book';
+import { AccountBook } from '@sealane/protocol';
 import type { AuctionOutcome, AuctionWinner } from '../phases/clear';
 import type { SlotPlan } from '../phases/record';
 import { SlotTrace } from '../trace';

@@ -3,8 +3,7 @@
  * round re-simulates them in place; one that now fails or pays less than its price is dropped
  * (the rest are checked again), and so is one whose transaction the engine refuses.
  */
-import { decodeTransaction, fromHex } from '@sealane/protocol';
-import type { AccountBook } from '../account-book';
+import { decodeTransaction, fromHex, type AccountBook } from '@sealane/protocol';
 import type { AuctionOutcome, AuctionWinner } from '../phases/clear';
 import { simBundle, type BundleSimulatorPort, type SimContext } from '../ports';
 import { plannedAuction, type PlannedTx, type SlotPlan } from '../phases/record';

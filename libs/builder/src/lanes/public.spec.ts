@@ -1,6 +1,6 @@
 import type { L2Engine } from '@sealane/engine';
 import type { PoolEntry } from '@sealane/store';
-import { AccountBook, type Account } from '../account-book';
+import { AccountBook, type Account } from '@sealane/protocol';
 import type { SlotPlan } from '../phases/record';
 import { SlotTrace } from '../trace';
 import { addr, BASE_FEE, RICH, transfer, type Signed } from './lanes.fixture';

@@ -4,9 +4,8 @@
  * already holds is retired as included; one the engine refuses is skipped for the slot.
  */
 import type { L2Engine } from '@sealane/engine';
-import { decodeTransaction, fromHex } from '@sealane/protocol';
+import { decodeTransaction, fromHex, type Account, type AccountBook } from '@sealane/protocol';
 import type { PublicLane as LaneStore } from '@sealane/store';
-import type { Account, AccountBook } from '../account-book';
 import type { ChainIncluded, PlannedTx, SlotPlan } from '../phases/record';
 import { selectPublic, type Candidate } from '../public-lane.select';
 import type { Skip, SlotTrace } from '../trace';

@@ -1,7 +1,6 @@
 import { Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
-import { decodeTransaction, fromHex } from '@sealane/protocol';
-import { AccountBook } from '../account-book';
+import { decodeTransaction, fromHex, AccountBook } from '@sealane/protocol';
 import { SlotTrace } from '../trace';
 import { addr, BASE_FEE, CHAIN_ID, RICH, transfer, winner } from './lanes.fixture';
 import type { PlacedWinner } from './mev';

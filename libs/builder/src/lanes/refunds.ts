@@ -4,8 +4,7 @@
  * before. A winner whose refund the engine refuses would pay more than its price: it is dropped.
  */
 import type { Wallet } from 'ethers';
-import { fromHex, keccak256, toHex } from '@sealane/protocol';
-import type { AccountBook } from '../account-book';
+import { fromHex, keccak256, toHex, type AccountBook } from '@sealane/protocol';
 import type { AuctionWinner } from '../phases/clear';
 import type { PlannedTx } from '../phases/record';
 import type { SlotTrace } from '../trace';

@@ -5,9 +5,8 @@
  * spend the slot's simulation budget.
  */
 import { tieBreakKey } from '@sealane/auction';
-import { decodeTransaction, fromHex, toHex, type DecodedTx } from '@sealane/protocol';
+import { decodeTransaction, fromHex, toHex, type DecodedTx, checkAgainst } from '@sealane/protocol';
 import type { StoredBundle } from '@sealane/store';
-import { checkAgainst } from '../account-book';
 import type { BundleSimulatorPort, SimContext } from '../ports';
 
 /**

@@ -3,7 +3,7 @@ import { DEV_KEYS } from '@sealane/config';
 import type { BatchResult } from '@sealane/engine';
 import type { ParamsSnapshot } from '@sealane/params';
 import type { PoolEntry, PublicLane } from '@sealane/store';
-import type { Account } from '../account-book';
+import type { Account } from '@sealane/protocol';
 import type { AuctionOutcome, AuctionWinner } from './clear';
 import {
   addr,

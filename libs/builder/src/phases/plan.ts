@@ -9,7 +9,7 @@ import type { Wallet } from 'ethers';
 import type { ParamsSnapshot } from '@sealane/params';
 import type { BatchResult, L2Engine } from '@sealane/engine';
 import type { PublicLane as PublicLaneStore, StoredCommitment } from '@sealane/store';
-import { AccountBook, type Account } from '../account-book';
+import { AccountBook, type Account } from '@sealane/protocol';
 import type { BundleSimulatorPort, SimContext } from '../ports';
 import type { AuctionOutcome } from './clear';
 import { CommittedLane } from '../lanes/committed';

@@ -5,7 +5,7 @@
  * The one copy of "can this transaction execute here": the lanes and the auction's pre-check
  * all ask it.
  */
-import { maxCost, type DecodedTx } from '@sealane/protocol';
+import { maxCost, type DecodedTx } from './transaction';
 
 export interface Account {
   nonce: number;
