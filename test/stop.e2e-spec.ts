@@ -99,7 +99,15 @@ describe('stopping npm start', () => {
     expect(out).toContain('stopped');
     expect(out).not.toContain('Connection is closed');
     expect(pids.filter(alive)).toEqual([]);
-    expect(readdirSync(dataDir).sort()).toEqual(['anvil-l1.log', 'anvil-l2.log', 'redis', 'redis.log']);
+    // The genesis stays with the data: a restart under the same DATA_DIR keeps the chain.
+    expect(readdirSync(dataDir).sort()).toEqual([
+      'anvil-genesis.json',
+      'anvil-l1.log',
+      'anvil-l2.log',
+      'genesis.json',
+      'redis',
+      'redis.log',
+    ]);
   });
 });
 
