@@ -4,10 +4,11 @@
  * (and the data folder removed) when the soak ends, fails or is interrupted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { anvilBinary, freePort, redisBinary } from '@sealane/embedded';
+import { anvilGenesisArgs, devGenesis, gethGenesisJson, type GenesisConfig } from '@sealane/engine';
 
 /** Bytes of output kept per process start; the rest is dropped (a past run filled the disk). */
 const LOG_CAP_BYTES = 8 * 1024 * 1024;
@@ -143,6 +144,8 @@ export interface Infra {
   redis?: Proc;
   l2?: Proc;
   l1?: Proc;
+  /** The L2 genesis (set by startAnvils): a restarted engine starts from it again. */
+  genesis?: GenesisConfig;
 }
 
 export async function newInfra(dir: string): Promise<Infra> {
@@ -198,12 +201,29 @@ export async function startRedis(infra: Infra): Promise<void> {
   });
 }
 
+const port = (u: string) => new URL(u).port;
+
+/** The L2 engine as Sealane embeds it, from the soak's genesis: no mining of its own, FIFO. */
+export async function startL2(infra: Infra): Promise<void> {
+  const file = join(infra.dir, 'anvil-genesis.json');
+  writeFileSync(file, gethGenesisJson(infra.genesis!));
+  const args = ['--host', '127.0.0.1', '--port', port(infra.l2Url), ...anvilGenesisArgs(file)];
+  infra.l2 = startProc('anvil-l2', anvilBinary(), args, process.env, join(infra.dir, 'anvil-l2.log'));
+  await until(
+    'anvil-l2',
+    infra.l2,
+    async () => (await rpcCall<string>(infra.l2Url, 'eth_chainId', [], 2000)) !== undefined,
+  );
+}
+
 export async function startAnvils(infra: Infra, l2ChainId: number, l2GasLimit: number): Promise<void> {
   const bin = anvilBinary();
-  const port = (u: string) => new URL(u).port;
-  // The L2 engine as Sealane embeds it: no mining of its own, FIFO, the block gas limit.
-  const l2Args = ['--host', '127.0.0.1', '--port', port(infra.l2Url), '--chain-id', String(l2ChainId)];
-  l2Args.push('--no-mining', '--order', 'fifo', '--gas-limit', String(l2GasLimit), '--accounts', '10');
+  infra.genesis = devGenesis({
+    chainId: l2ChainId,
+    gasLimit: l2GasLimit,
+    timestamp: Math.floor(Date.now() / 1000),
+  });
+  await startL2(infra);
   const l1Args = [
     '--host',
     '127.0.0.1',
@@ -215,7 +235,6 @@ export async function startAnvils(infra: Infra, l2ChainId: number, l2GasLimit: n
     '1',
   ];
   // Anvil logs every RPC call at info level: its output is capped by startProc.
-  infra.l2 = startProc('anvil-l2', bin, l2Args, process.env, join(infra.dir, 'anvil-l2.log'));
   infra.l1 = startProc(
     'anvil-l1',
     bin,
@@ -223,11 +242,11 @@ export async function startAnvils(infra: Infra, l2ChainId: number, l2GasLimit: n
     process.env,
     join(infra.dir, 'anvil-l1.log'),
   );
-  for (const [p, url] of [
-    [infra.l2, infra.l2Url],
-    [infra.l1, infra.l1Url],
-  ] as const)
-    await until(p.name, p, async () => (await rpcCall<string>(url, 'eth_chainId', [], 2000)) !== undefined);
+  await until(
+    'anvil-l1',
+    infra.l1,
+    async () => (await rpcCall<string>(infra.l1Url, 'eth_chainId', [], 2000)) !== undefined,
+  );
 }
 
 export function removeDir(dir: string): void {

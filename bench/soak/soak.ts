@@ -27,6 +27,7 @@ import { JsonRpcProvider, NonceManager, Wallet, type EventLog } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
+import { encodeGenesis } from '@sealane/engine';
 import { freePort } from '@sealane/embedded';
 import { verifyChain, formatVerifyReport } from '@sealane/poster';
 import { SealaneClient, searcherCall } from '@sealane/sdk';
@@ -203,7 +204,7 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
     poster: poster.address,
     firstBlock: 1n,
     genesisHash: genesisBlock!.hash!,
-    genesisConfig: new Uint8Array(),
+    genesisConfig: encodeGenesis(infra.genesis!),
   });
   log(`redis ${infra.redisUrl}, L2 ${infra.l2Url}, L1 ${infra.l1Url}, inbox ${inboxAddress}`);
 
