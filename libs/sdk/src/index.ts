@@ -1,2 +1,3 @@
 export * from './sealane-client';
 export * from './searcher-call';
+export * from './force-include';
