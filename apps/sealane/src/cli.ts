@@ -1,13 +1,14 @@
 /**
  * `sealane <command>`: dispatches to the commands, one file each under ./commands
- * (verify, gov, audit); each returns the process's exit code.
+ * (verify, replica, gov, audit); each returns the process's exit code.
  */
 import { ConfigError } from '@sealane/config';
 import { audit } from './commands/audit';
 import { gov } from './commands/gov';
+import { replica } from './commands/replica';
 import { verify } from './commands/verify';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { verify, gov, audit };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { verify, replica, gov, audit };
 
 async function main(): Promise<void> {
   const [cmd] = process.argv.slice(2);

@@ -2,13 +2,15 @@
  * `npm run demo`: the whole sequencer on the embedded defaults. Sends a stream of sample
  * transfers from funded dev accounts through the gateway, prints blocks as they are sealed
  * and batches as they are posted to L1 (live, from the event bus), runs the auction
- * (demo-auction.ts) and the encrypted mempool, then `verify`, and prints a summary.
+ * (demo-auction.ts) and the encrypted mempool, then `verify` and a replica that re-executes
+ * the chain from L1 alone, and prints a summary.
  */
 import { JsonRpcProvider, Wallet } from 'ethers';
 import Redis from 'ioredis';
 import { DEV_KEYS } from '@sealane/config';
 import { ammAbi, E18, inboxContract } from '@sealane/contracts';
 import { SealaneClient } from '@sealane/sdk';
+import { deriveChain, formatReplicaReport } from '@sealane/derive';
 import { formatVerifyReport, verifyChain } from '@sealane/poster';
 import { EVENTS, type BatchPostedEvent, type BlockSealedEvent } from '@sealane/store';
 import { auctionDemo } from './demo-auction';
@@ -200,6 +202,10 @@ async function main(): Promise<void> {
   });
   for (const line of formatVerifyReport(report)) console.log(`  ${line}`);
 
+  console.log('\nreplica: a fresh engine from the genesis on L1, every batch re-executed, from L1 alone ...');
+  const derived = await deriveChain({ l1RpcUrl: s.devnet.l1RpcUrl, inboxAddress: s.devnet.inboxAddress });
+  for (const line of formatReplicaReport(derived)) console.log(`  ${line}`);
+
   const raw = batches.reduce((n, b) => n + b.rawBytes, 0);
   const compressed = batches.reduce((n, b) => n + b.compressedBytes, 0);
   console.log('\nsummary');
@@ -217,9 +223,12 @@ async function main(): Promise<void> {
     `  private transactions   ${privateResults.length} committed encrypted, ${included} included in committed order`,
   );
   console.log(`  verify                 ${report.ok ? 'OK' : 'FAILED'}`);
+  console.log(
+    `  replica                ${derived.ok ? `OK: ${derived.blocks} blocks re-executed from L1 alone match every hash and state root` : 'FAILED'}`,
+  );
   sub.disconnect();
   await s.stop();
-  process.exit(report.ok ? 0 : 1);
+  process.exit(report.ok && derived.ok ? 0 : 1);
 }
 
 main().catch((e: unknown) => {

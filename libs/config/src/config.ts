@@ -88,6 +88,10 @@ export const configSchema = z.object({
   /** L1 block from which to search Inbox events (its deployment block); 0 searches all. */
   POSTER_LOG_FROM_BLOCK: int(0).default(0),
   BUILDER_ID: z.string().min(1).optional(),
+  /** Where `sealane replica` serves its read-only JSON-RPC, and how often it reads L1. */
+  REPLICA_HOST: z.string().default('127.0.0.1'),
+  REPLICA_PORT: int(0, 65535).default(8547),
+  REPLICA_POLL_MS: int(50).default(1000),
   LEASE_TTL_MS: int(200).default(1000),
   /**
    * The L2 genesis (a Sealane genesis JSON file: chainId, timestamp, gasLimit, baseFeePerGas,

@@ -60,7 +60,8 @@ export type SealaneErrorName =
   | 'ReplacementNonceTooLowError'
   | 'CommittedFeeTxError'
   | 'NonceOutOfWindowError'
-  | 'StoreUnavailableError';
+  | 'StoreUnavailableError'
+  | 'ReadOnlyError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -210,6 +211,11 @@ export class NonceOutOfWindowError extends SealaneError {
 /** The sequencer's store (Redis) cannot be reached right now, e.g. while it restarts. */
 export class StoreUnavailableError extends SealaneError {
   override readonly name = 'StoreUnavailableError';
+}
+
+/** A write sent to a node that only follows the chain (the replica): send it to the sequencer. */
+export class ReadOnlyError extends SealaneError {
+  override readonly name = 'ReadOnlyError';
 }
 
 /**

@@ -70,4 +70,5 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   CommittedFeeTxError: -32037,
   NonceOutOfWindowError: -32054,
   StoreUnavailableError: -32080,
+  ReadOnlyError: -32090,
 };
