@@ -15,6 +15,7 @@ import { ParamsStore } from '@sealane/store';
 import {
   BundleStore,
   CommitStore,
+  ForcedStore,
   JOBS,
   Keys,
   PublicLane,
@@ -86,6 +87,7 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
           runner: new MempoolRunner(commits, commitmentCrypto(sequencer, domain), redisNow),
           store: commits,
         },
+        forced: { store: new ForcedStore(redis, keys), chainId: BigInt(config.L2_CHAIN_ID) },
       },
       notifyHooks({
         prefix,

@@ -5,6 +5,7 @@ import type {
   BundleStore,
   ChainStore,
   CommitStore,
+  ForcedStore,
   ParamsStore,
   PublicLane,
   SealedBlock,
@@ -47,10 +48,17 @@ export interface BuilderMempool {
   store: CommitStore;
 }
 
+/** Transactions forced through the Inbox: they go first in the block (lanes/forced.ts). */
+export interface BuilderForced {
+  store: ForcedStore;
+  chainId: bigint;
+}
+
 export interface BuilderOptions {
   id: string;
   auction?: BuilderAuction;
   mempool?: BuilderMempool;
+  forced?: BuilderForced;
   leaseTtlMs: number;
   blockGasLimit: bigint;
   /** How long a transaction's status is kept after it leaves the lane. */

@@ -16,7 +16,7 @@
 import type { ParamsSnapshot } from '@sealane/params';
 import { nextBaseFee } from '@sealane/engine';
 import { NotLeaderError, slotTimes } from '@sealane/protocol';
-import type { SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
+import type { ForcedOutcome, SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
 import type { SlotEnv } from './options';
 import type { SimContext } from './ports';
 import { closeSlot } from './phases/close';
@@ -108,6 +108,7 @@ export class SlotRunner {
             }
           : {}),
         ...(opts.mempool ? { mempool: opts.mempool.runner } : {}),
+        ...(opts.forced ? { forced: { ...opts.forced, chain: this.env.chain, engine } } : {}),
         logger,
       },
       { slot, startMs, parentHash, snap, ctx, outcome, committed, ...(orderRoot ? { orderRoot } : {}) },
@@ -124,7 +125,33 @@ export class SlotRunner {
     this.mustLead('no longer holds');
     const sealed = await sealPlan(engine, plan, opts.id, logger, hooks.mined);
     await this.record(recordOf(plan, sealed), plan.skipped.length);
+    await this.resolveForced(plan, sealed);
     return sealed;
+  }
+
+  /**
+   * The forced transactions the slot resolved, once its block is recorded (idempotent: a builder
+   * that dies before this leaves them queued, and the next slot finds them in the chain). One
+   * planned here but missing from the sealed block stays queued.
+   */
+  private async resolveForced(plan: SlotPlan, sealed: SealedBlock): Promise<void> {
+    const store = this.env.opts.forced?.store;
+    if (!store || !plan.forced) return;
+    const outcomes: { index: number; outcome: ForcedOutcome }[] = [];
+    for (const { index, hash, deadline, outcome } of plan.forced) {
+      if (outcome.state !== 'included-here') outcomes.push({ index, outcome });
+      else if (sealed.txHashes.includes(hash))
+        outcomes.push({
+          index,
+          outcome: {
+            state: 'included',
+            block: sealed.number,
+            txIndex: sealed.txHashes.indexOf(hash),
+            ...(deadline === undefined ? {} : { deadline }),
+          },
+        });
+    }
+    await store.resolve(outcomes);
   }
 
   private async record(r: SlotRecord, skipped: number): Promise<void> {

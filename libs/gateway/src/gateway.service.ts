@@ -2,6 +2,7 @@
  * The JSON-RPC methods of the gateway. Stateless: validates, writes to Redis in one round
  * trip, answers. Read calls go to the L2 engine; nothing that controls the engine is exposed.
  */
+import { registerForcedApi } from './forced-api';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, EventBus, MEMPOOL_DOMAIN, REDIS } from '@sealane/core';
 import type { MempoolDomain } from '@sealane/mempool';
@@ -150,6 +151,7 @@ export class GatewayService {
       account: (address) => this.engineAccount(address),
     }).register(this.dispatcher);
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
+    registerForcedApi(this.dispatcher, redis, keys);
     // The poster writes its status to Redis after every pass; any gateway can answer for it.
     this.dispatcher.register('sealane_getPosterStatus', (p) => {
       arity(p, 0);

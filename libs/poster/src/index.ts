@@ -13,3 +13,4 @@ export * from './txmgr/fees';
 export * from './txmgr/tx-manager';
 export * from './verify';
 export * from './poster.module';
+export * from './forced-watcher';

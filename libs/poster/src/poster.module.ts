@@ -17,7 +17,7 @@ import { Worker } from 'bullmq';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG, ENDPOINTS, EventBus, REDIS, type Endpoints } from '@sealane/core';
-import { ParamsStore } from '@sealane/store';
+import { ForcedStore, ParamsStore } from '@sealane/store';
 import {
   EVENTS,
   JOBS,
@@ -29,12 +29,14 @@ import {
   type SealaneRedis,
   type SealedBlockJob,
 } from '@sealane/store';
+import { ForcedWatcher } from './forced-watcher';
 import { Poster } from './poster';
 
 @Injectable()
 export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('poster');
   readonly poster: Poster;
+  private readonly forced: ForcedWatcher;
   private readonly provider: JsonRpcProvider;
   private worker: Worker<SealedBlockJob, void, typeof JOBS.sealedBlock> | undefined;
 
@@ -70,10 +72,20 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
       // The Poster logs the posting itself; this only tells the other processes.
       onPosted: (ev: BatchPostedEvent) => events.emit(EVENTS.batchPosted, ev),
     });
+    this.forced = new ForcedWatcher({
+      provider: this.provider,
+      inboxAddress: endpoints.inboxAddress,
+      store: new ForcedStore(redis, keys),
+      confirmations: config.POSTER_CONFIRMATIONS,
+      pollMs: config.POSTER_POLL_MS,
+      fromBlock: config.POSTER_LOG_FROM_BLOCK,
+      logger: this.logger,
+    });
   }
 
   onApplicationBootstrap(): void {
     this.poster.start();
+    this.forced.start();
     this.worker = new Worker<SealedBlockJob, void, typeof JOBS.sealedBlock>(
       QUEUES.post,
       async () => {
@@ -92,6 +104,7 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.worker?.close();
     await this.poster.stop();
+    await this.forced.stop();
     this.provider.destroy();
   }
 }

@@ -9,3 +9,4 @@ export * from './chain-store';
 export * from './poster-store';
 export * from './params-store';
 export * from './governance-store';
+export * from './forced-store';

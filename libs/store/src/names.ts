@@ -27,6 +27,18 @@ export class Keys {
   publicSenderCosts(address: string): string {
     return this.k('pool', 'sender', address.toLowerCase(), 'costs');
   }
+  /** HASH index -> JSON ForcedEntry: transactions forced through the Inbox, not yet resolved. */
+  forcedQueue(): string {
+    return this.k('forced', 'queue');
+  }
+  /** STRING: the L1 block up to which the Inbox's ForcedInclusion events are in the queue. */
+  forcedCursor(): string {
+    return this.k('forced', 'cursor');
+  }
+  /** STRING JSON ForcedOutcome of forced transaction `index` (included or dropped). */
+  forcedOutcome(index: number): string {
+    return this.k('forced', 'outcome', index);
+  }
   /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
   txStatus(hash: string): string {
     return this.k('tx', hash.toLowerCase());

@@ -13,6 +13,7 @@ import { AccountBook, type Account } from '@sealane/protocol';
 import type { BundleSimulatorPort, SimContext } from '../ports';
 import type { AuctionOutcome } from './clear';
 import { CommittedLane } from '../lanes/committed';
+import { ForcedLane, type ForcedLaneDeps } from '../lanes/forced';
 import type { Lane } from '../lanes/lane';
 import { MevLane } from '../lanes/mev';
 import { PublicLane } from '../lanes/public';
@@ -36,6 +37,8 @@ export interface PlanDeps {
   submit(txs: PlannedTx[]): Promise<BatchResult[]>;
   /** Without it, blocks carry no auction winners and no refunds. */
   auction?: { simulator: BundleSimulatorPort; feeRecipient: Wallet; chainId: number };
+  /** Transactions forced through the Inbox: without it, blocks carry none. */
+  forced?: Omit<ForcedLaneDeps, 'blockGasLimit'>;
   /** Opens the slot's commitments (takes the reveals: none is accepted after). */
   mempool?: Pick<MempoolRunner, 'open'>;
   logger: PlanLogger;
@@ -61,7 +64,18 @@ const MAX_SUBMIT_ROUNDS = 4;
 function lanesOf(deps: PlanDeps, input: PlanInput, trace: SlotTrace): Lane[] {
   const { auction } = deps;
   const mev = new MevLane(auction?.simulator, input.outcome, input.ctx, input.snap.version, trace);
+  const forced = deps.forced
+    ? [
+        new ForcedLane(
+          { ...deps.forced, blockGasLimit: deps.blockGasLimit },
+          input.slot,
+          input.ctx.timestamp,
+          input.snap.values.forceInclusionDelaySlots,
+        ),
+      ]
+    : [];
   return [
+    ...forced,
     mev,
     new CommittedLane(input.slot, deps.mempool, input.committed),
     new PublicLane(deps.lane, deps.engine, input.snap.values.publicLaneMaxTxs, trace),

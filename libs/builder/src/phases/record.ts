@@ -14,9 +14,10 @@ import type { SkipReason } from '@sealane/mempool';
 import type { DropCode, SealedBlock, SlotRecord, SlotResults, SlotWinner, TxSkipCode } from '@sealane/store';
 import type { AuctionOutcome, AuctionWinner } from './clear';
 import type { Skip } from '../trace';
+import type { ForcedResolution } from '../lanes/forced';
 
 /** What a planned transaction is in its block. */
-export type PlannedRole = 'bundle' | 'fee' | 'revealed' | 'public' | 'refund';
+export type PlannedRole = 'forced' | 'bundle' | 'fee' | 'revealed' | 'public' | 'refund';
 
 export interface PlannedTx {
   hash: string;
@@ -29,6 +30,8 @@ export interface PlannedTx {
   commitment?: string;
   /** The bundle a 'refund' pays back. */
   refundFor?: string;
+  /** The Inbox queue index of a 'forced' transaction. */
+  forced?: number;
 }
 
 /** A commitment of the slot: what would make it included, and why it is not otherwise. */
@@ -86,6 +89,8 @@ export interface SlotPlan {
   orderRoot?: string;
   /** forceInclusionDelaySlots in force at the slot (absent in plans of older versions). */
   forceInclusionDelaySlots?: number;
+  /** Forced transactions the slot resolves (lanes/forced.ts), written once the slot is recorded. */
+  forced?: ForcedResolution[];
 }
 
 /** Bundles and commitments of a slot sealed without a plan: they get a final state too. */
