@@ -107,6 +107,9 @@ export class Builder implements SlotWaiter {
 
   private async loop(): Promise<void> {
     let wasLeader = false;
+    // One log line per kind of failure, however often it repeats (an engine down for a minute
+    // would otherwise log five lines a second), and one when steps succeed again.
+    let failing = null as { message: string; times: number } | null;
     while (this.running) {
       try {
         if (!this.lease.held && !(await this.lease.tryAcquire())) {
@@ -126,8 +129,15 @@ export class Builder implements SlotWaiter {
           }, this.lease.renewEveryMs);
         }
         await this.step();
+        if (failing) this.logger.log(`builder steps succeed again (after ${failing.times} failed)`);
+        failing = null;
       } catch (e) {
-        this.logger.error(`builder step failed: ${e instanceof Error ? e.stack : String(e)}`);
+        const message = e instanceof Error ? e.message : String(e);
+        if (failing?.message !== message) {
+          this.logger.error(`builder step failed: ${e instanceof Error ? e.stack : String(e)}`);
+          failing = { message, times: 0 };
+        }
+        failing.times++;
         await this.sleep(200);
       }
     }

@@ -23,6 +23,7 @@ import { closeSlot } from './phases/close';
 import type { AuctionOutcome } from './phases/clear';
 import { planSlot } from './phases/plan';
 import { recordOf, type SlotPlan } from './phases/record';
+import { rebuildEngine } from './phases/rebuild';
 import { adopt, resume } from './phases/recover';
 import { sealPlan } from './phases/seal';
 import { submitInOrder } from './phases/submit';
@@ -44,8 +45,10 @@ export class SlotRunner {
     const head = await chain.sealedHead();
     const engineHead = await engine.blockNumber();
     if (engineHead > head) return adopt(this.env, head + 1, (r, skipped) => this.record(r, skipped));
+    // Only the leader writes to the engine, so only it rebuilds one that is behind the records.
     if (engineHead < head) {
-      throw new Error(`the L2 engine is at block ${engineHead} but block ${head} is recorded as sealed`);
+      this.mustLead('does not hold');
+      return rebuildEngine(this.env, engineHead, head);
     }
     const slot = head + 1;
     // A slot planned by a builder that stopped before its mine is finished as planned.

@@ -28,6 +28,7 @@ import {
   waitReady,
   type ManagedProcess,
 } from './processes';
+import { superviseL2, type SupervisedL2 } from './supervise';
 
 export interface Devnet {
   redisUrl: string;
@@ -42,10 +43,16 @@ export interface Devnet {
   tempDataDir: boolean;
   /** What this devnet started itself, e.g. ['redis', 'l2', 'l1', 'inbox']. */
   started: string[];
+  /** The pid of an embedded part's binary (its current one: the L2 engine is restarted when it dies). */
+  pid(part: 'redis' | 'l2' | 'l1'): number | undefined;
+  /** How often the embedded L2 engine died and was started again. */
+  l2Restarts(): number;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
+  /** Where the devnet says what it does on its own (an engine restart); default stderr. */
+  log?: (line: string) => void;
   /** L1 block time in seconds for the embedded L1 (default 1). */
   l1BlockTime?: number;
   /** Extra anvil args for the L2 engine. */
@@ -183,6 +190,7 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
   const dataDir = config.DATA_DIR ?? (embeds ? mkdtempSync(join(tmpdir(), 'sealane-')) : '');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const procs: ManagedProcess[] = [];
+  const parts: { l2?: SupervisedL2; redis?: ManagedProcess; l1?: ManagedProcess } = {};
   const started: string[] = [];
   const logOpts: EmbeddedLogOptions = {
     maxLogBytes: config.EMBEDDED_LOG_MAX_BYTES,
@@ -200,6 +208,7 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
     if (!redisUrl) {
       const r = await startRedis(dataDir, undefined, logOpts);
       procs.push(r.proc);
+      parts.redis = r.proc;
       redisUrl = r.url;
       started.push('redis');
     }
@@ -209,14 +218,13 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
       genesis = embeddedGenesis(config, dataDir);
       const gethFile = join(dataDir, 'anvil-genesis.json');
       writeFileSync(gethFile, gethGenesisJson(genesis));
-      const l2 = await startAnvil(
-        'anvil-l2',
-        dataDir,
-        [...anvilGenesisArgs(gethFile), ...(opts.l2Args ?? [])],
-        undefined,
-        logOpts,
+      const l2Args = [...anvilGenesisArgs(gethFile), ...(opts.l2Args ?? [])];
+      const l2 = await superviseL2(
+        (port) => startAnvil('anvil-l2', dataDir, l2Args, port, logOpts),
+        opts.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} embedded: ${line}\n`)),
       );
       procs.push(l2.proc);
+      parts.l2 = l2;
       l2RpcUrl = l2.url;
       started.push('l2');
     }
@@ -237,6 +245,7 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
         logOpts,
       );
       procs.push(l1.proc);
+      parts.l1 = l1.proc;
       l1RpcUrl = l1.url;
       started.push('l1');
     }
@@ -261,7 +270,21 @@ export async function startEmbedded(config: SealaneConfig, opts: EmbeddedOptions
       provider.destroy();
       started.push('inbox');
     }
-    return { redisUrl, l2RpcUrl, l1RpcUrl, inboxAddress, genesis, dataDir, tempDataDir, started, stop };
+    const pid = (part: 'redis' | 'l2' | 'l1') =>
+      part === 'l2' ? parts.l2?.current().child.pid : parts[part]?.child.pid;
+    return {
+      redisUrl,
+      l2RpcUrl,
+      l1RpcUrl,
+      inboxAddress,
+      genesis,
+      dataDir,
+      tempDataDir,
+      started,
+      pid,
+      l2Restarts: () => parts.l2?.restarts() ?? 0,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

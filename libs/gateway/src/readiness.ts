@@ -8,7 +8,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SealaneConfig } from '@sealane/config';
 import { CONFIG, ENDPOINTS, probeChain, probeInbox, probeRedis, REDIS, type Endpoints } from '@sealane/core';
 import { L2Engine } from '@sealane/engine';
-import { ChainStore, Keys, type SealaneRedis } from '@sealane/store';
+import { ChainStore, Keys, type EngineStatus, type SealaneRedis } from '@sealane/store';
 
 export interface CheckResult {
   ok: boolean;
@@ -27,6 +27,8 @@ export interface Readiness {
   engineHead: number | null;
   /** Sealed L2 blocks no batch on L1 covers yet (null when unknown). */
   posterLag: number | null;
+  /** The builder's view of the engine: a rebuild from the records in progress, or the last one. */
+  engine: EngineStatus | null;
 }
 
 /** Ready when not stopping and every required check passed (pure). */
@@ -66,7 +68,15 @@ export class ReadinessService implements OnModuleDestroy {
       l1: result(l1, needsL1),
       inbox: result(inbox, needsL1),
     };
-    const [leader, sealedHead] = redis.ok ? await this.chainState() : [null, null];
+    const [leader, sealedHead, engine] = redis.ok ? await this.chainState() : [null, null, null];
+    // An engine being rebuilt answers, but with a chain short of the sealed one: not ready.
+    if (engine?.state === 'rebuilding') {
+      checks.l2 = {
+        ok: false,
+        required: true,
+        error: `rebuilding the L2 engine: block ${engine.from + engine.done} of ${engine.to}`,
+      };
+    }
     // The Inbox's nextBlock is the first L2 block no batch on L1 covers yet.
     const nextBlock = inbox.ok ? inbox.value : null;
     const engineHead = l2.ok ? await this.engine.blockNumber().catch(() => null) : null;
@@ -78,15 +88,16 @@ export class ReadinessService implements OnModuleDestroy {
       sealedHead,
       engineHead,
       posterLag: sealedHead !== null && nextBlock !== null ? Math.max(0, sealedHead - (nextBlock - 1)) : null,
+      engine,
     };
   }
 
-  private async chainState(): Promise<[string | null, number | null]> {
+  private async chainState(): Promise<[string | null, number | null, EngineStatus | null]> {
     try {
       const chain = new ChainStore(this.redis, this.keys);
-      return await Promise.all([chain.leader(), chain.sealedHead()]);
+      return await Promise.all([chain.leader(), chain.sealedHead(), chain.engineStatus()]);
     } catch {
-      return [null, null];
+      return [null, null, null];
     }
   }
 }

@@ -22,6 +22,11 @@ export interface SlotRecord {
 
 export type RecordResult = 'recorded' | 'already recorded';
 
+/** The L2 engine as the builder last found it: rebuilding from the records, or in step with them. */
+export type EngineStatus =
+  | { state: 'rebuilding'; from: number; to: number; done: number; sinceMs: number }
+  | { state: 'ok'; lastRebuild?: { from: number; to: number; ms: number; atMs: number } };
+
 export class ChainStore {
   private readonly scripts: Scripts;
 
@@ -62,6 +67,15 @@ export class ChainStore {
     const prev = await this.block(head);
     if (!prev) throw new BlockRecordMissingError(`sealed block ${head} has no record`);
     return prev.startMs + (await params.snapshot(head)).values.slotMs;
+  }
+
+  async engineStatus(): Promise<EngineStatus> {
+    const json = await this.redis.get(this.keys.engineStatus());
+    return json ? (JSON.parse(json) as EngineStatus) : { state: 'ok' };
+  }
+
+  async setEngineStatus(s: EngineStatus): Promise<void> {
+    await this.redis.set(this.keys.engineStatus(), JSON.stringify(s));
   }
 
   /** The builder that holds the lease, if any. */

@@ -31,6 +31,10 @@ export class Keys {
   forcedQueue(): string {
     return this.k('forced', 'queue');
   }
+  /** STRING JSON EngineStatus: whether the builder is rebuilding the L2 engine, and the last rebuild. */
+  engineStatus(): string {
+    return this.k('engine', 'status');
+  }
   /** STRING: the L1 block up to which the Inbox's ForcedInclusion events are in the queue. */
   forcedCursor(): string {
     return this.k('forced', 'cursor');
