@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getBytes, NonceManager, ZeroHash, type Contract, type Signer } from 'ethers';
+import { getBytes, keccak256, ZeroHash, type Contract, type Signer } from 'ethers';
 import { encodeBatch, outputRoot, type BatchBlock } from '@sealane/batch';
 import { deployInbox, inboxContract } from '@sealane/contracts';
 import { startAnvil } from '@sealane/embedded';
@@ -55,6 +55,9 @@ export async function sealBlock(
   if (bad && !bad.ok) throw bad.error;
   await engine.mine(timestamp);
   const b = (await engine.getBlock('latest'))!;
+  const sealed = b.transactions.map((h) => h.toLowerCase());
+  if (sealed.join() !== raws.map((r) => keccak256(r)).join())
+    throw new Error(`block ${Number(b.number)} does not hold exactly the transactions sent, in order`);
   return {
     number: Number(b.number),
     timestamp: Number(b.timestamp),
@@ -62,17 +65,23 @@ export async function sealBlock(
     txs: raws.map((r) => getBytes(r)),
     hash: b.hash.toLowerCase(),
     stateRoot: b.stateRoot.toLowerCase(),
-    evidence: { paramsVersion: 0, forceInclusionDelaySlots: 10, orderRoot: ZeroHash, bidsRoot: ZeroHash, ...evidence },
+    evidence: {
+      paramsVersion: 0,
+      forceInclusionDelaySlots: 10,
+      orderRoot: ZeroHash,
+      bidsRoot: ZeroHash,
+      ...evidence,
+    },
   };
 }
 
-/** An Inbox the test posts to itself, over `genesis` (block 0 hash `genesisHash`). */
+/** An Inbox the test posts to itself, over `genesis` (block 0 hash `genesisHash`); `signer` should manage its nonces. */
 export async function testInbox(
   signer: Signer,
   genesis: GenesisConfig,
   genesisHash: string,
 ): Promise<{ address: string; inbox: Contract }> {
-  const address = await deployInbox(new NonceManager(signer), {
+  const address = await deployInbox(signer, {
     poster: await signer.getAddress(),
     firstBlock: 1n,
     genesisHash,
@@ -82,10 +91,21 @@ export async function testInbox(
 }
 
 /** Posts `blocks` as batch `seq`, with `root` as its output root (default: the honest one). */
-export async function postBatch(inbox: Contract, seq: number, blocks: BatchBlock[], root?: string): Promise<void> {
+export async function postBatch(
+  inbox: Contract,
+  seq: number,
+  blocks: BatchBlock[],
+  root?: string,
+): Promise<void> {
   const data = encodeBatch(blocks, 5).data;
   const last = blocks[blocks.length - 1];
-  const tx = (await inbox.appendBatch(seq, blocks[0].number, last.number, data, root ?? outputRoot(last))) as {
+  const tx = (await inbox.appendBatch(
+    seq,
+    blocks[0].number,
+    last.number,
+    data,
+    root ?? outputRoot(last),
+  )) as {
     wait(): Promise<unknown>;
   };
   await tx.wait();
