@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { JsonRpcProvider, keccak256, Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
 import { inboxContract } from '@sealane/contracts';
-import { Replica, type ReplicaReport } from '@sealane/derive';
+import { deriveChain, Replica, type ReplicaReport } from '@sealane/derive';
 import { forceInclude, SealaneClient } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, rpcError, transfer, waitFor } from './support/rpc';
@@ -128,6 +128,15 @@ describe('replica from L1 alone (e2e)', () => {
         '0x' + won[0].toString(16),
       ]);
       expect(results.winners[0].refundTxHash).toMatch(/^0x[0-9a-f]{64}$/);
+
+      // With the sequencer's published slot data, every block's ordering evidence checks out too.
+      const withEvidence = await deriveChain({
+        l1RpcUrl: s.devnet.l1RpcUrl,
+        inboxAddress: s.devnet.inboxAddress,
+        sequencerUrl: url(),
+      });
+      expect(withEvidence.divergence).toBeUndefined();
+      expect(withEvidence.blocks).toBeGreaterThanOrEqual(BLOCKS);
     } finally {
       following = false;
       await follow;

@@ -92,6 +92,8 @@ export const configSchema = z.object({
   REPLICA_HOST: z.string().default('127.0.0.1'),
   REPLICA_PORT: int(0, 65535).default(8547),
   REPLICA_POLL_MS: int(50).default(1000),
+  /** The sequencer's gateway, whose published slot data the replica checks each block's evidence against. */
+  REPLICA_SEQUENCER_URL: z.url().optional(),
   LEASE_TTL_MS: int(200).default(1000),
   /**
    * The L2 genesis (a Sealane genesis JSON file: chainId, timestamp, gasLimit, baseFeePerGas,

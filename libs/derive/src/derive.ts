@@ -36,7 +36,10 @@ export interface DeriveOptions {
   /** The block the first batch must start with (1: block 0 is genesis). */
   firstBlock?: number;
   /** A further check of each block, after it re-executed: a reason breaks derivation there. */
-  checkBlock?: (block: BatchBlock, ctx: { batch: L1Batch; sealed: EngineBlock }) => Promise<string | null>;
+  checkBlock?: (
+    block: BatchBlock,
+    ctx: { batch: L1Batch; sealed: EngineBlock; forced: ReadonlySet<string> },
+  ) => Promise<string | null>;
 }
 
 export class Deriver {
@@ -160,7 +163,9 @@ export class Deriver {
         return `forced transaction #${m.index} (${m.hash}) was due by block ${block.number} and is not in the chain`;
       }
     }
-    const why = (await this.o.checkBlock?.(block, { batch, sealed: res.block })) ?? null;
+    const forcedHashes = new Set([...this.forced.values()].map((f) => f.hash));
+    const why =
+      (await this.o.checkBlock?.(block, { batch, sealed: res.block, forced: forcedHashes })) ?? null;
     if (why) return why;
     this.lastTimestamp = block.timestamp;
     this.lastParamsVersion = e.paramsVersion;

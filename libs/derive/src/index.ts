@@ -7,5 +7,6 @@
 export * from './forced';
 export * from './l1-source';
 export * from './derive';
+export * from './evidence';
 export * from './replica';
 export * from './read-rpc';

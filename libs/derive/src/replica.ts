@@ -11,6 +11,7 @@ import { JsonRpcProvider } from 'ethers';
 import { startAnvil, type ManagedProcess } from '@sealane/embedded';
 import { anvilGenesisArgs, gethGenesisJson, L2Engine, type GenesisConfig } from '@sealane/engine';
 import { Deriver, type DeriveOptions, type Divergence } from './derive';
+import { checkEvidence, rpcSlotData } from './evidence';
 import { L1Source, type L1Batch } from './l1-source';
 
 export interface ReplicaOptions {
@@ -24,6 +25,11 @@ export interface ReplicaOptions {
   dataDir?: string;
   maxLogBytes?: number;
   checkBlock?: DeriveOptions['checkBlock'];
+  /**
+   * The sequencer's gateway: each block's ordering evidence is checked against the slot data it
+   * publishes (evidence.ts). Without it, only what L1 holds is checked.
+   */
+  sequencerUrl?: string;
   /** Called after each batch applied. */
   onBatch?: (b: L1Batch, r: ReplicaReport) => void;
 }
@@ -101,10 +107,17 @@ export class Replica {
           `the genesis gives block 0 ${block0?.hash}, the Inbox's genesis hash is ${hash}`,
         );
       }
-      const deriver = new Deriver(engine, {
-        chainId: BigInt(genesis.chainId),
-        ...(o.checkBlock ? { checkBlock: o.checkBlock } : {}),
-      });
+      const src = o.sequencerUrl ? rpcSlotData(o.sequencerUrl) : undefined;
+      const checkBlock: DeriveOptions['checkBlock'] = async (block, ctx) =>
+        (src
+          ? await checkEvidence(
+              block,
+              ctx.sealed.transactions.map((h) => h.toLowerCase()),
+              ctx.forced,
+              src,
+            )
+          : null) ?? (o.checkBlock ? await o.checkBlock(block, ctx) : null);
+      const deriver = new Deriver(engine, { chainId: BigInt(genesis.chainId), checkBlock });
       return new Replica(started.url, engine, source, deriver, hash, l1, proc, { path, temp }, o);
     } catch (e) {
       await proc?.stop();

@@ -6,6 +6,7 @@
 import type { SealaneConfig } from '@sealane/config';
 import { Governance, parseSignatures, parseSignedRequest, uint } from '@sealane/governance';
 import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
+import { quantity } from './bundle-params';
 import { GovernanceStore, type Keys, type ParamsStore, type SealaneRedis } from '@sealane/store';
 
 export interface GovernanceApiDeps {
@@ -20,7 +21,7 @@ const MAX_HISTORY = 1000;
 export class GovernanceApi {
   readonly governance: Governance;
 
-  constructor(deps: GovernanceApiDeps) {
+  constructor(private readonly deps: GovernanceApiDeps) {
     const c = deps.config;
     this.governance = new Governance({
       policy: {
@@ -47,6 +48,11 @@ export class GovernanceApi {
       .register('sealane_getParams', (p) => {
         arity(p, 0);
         return g.params();
+      })
+      // The parameter set a slot ran under: what a replica checks each block's evidence against.
+      .register('sealane_getParamsAt', (p) => {
+        arity(p, 1);
+        return this.deps.params.snapshot(quantity(p[0], 'slot'));
       })
       .register('sealane_getParamsHistory', (p) => {
         arity(p, 0, 1);

@@ -25,6 +25,7 @@ export async function replica(): Promise<number> {
     fromBlock: config.POSTER_LOG_FROM_BLOCK,
     ...(config.GENESIS_FILE ? { genesis: decodeGenesis(readFileSync(config.GENESIS_FILE)) } : {}),
     ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}),
+    ...(config.REPLICA_SEQUENCER_URL ? { sequencerUrl: config.REPLICA_SEQUENCER_URL } : {}),
     maxLogBytes: config.EMBEDDED_LOG_MAX_BYTES,
     onBatch: (b, rep) =>
       console.log(

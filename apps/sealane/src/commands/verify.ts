@@ -36,6 +36,7 @@ export async function verify(argv: string[] = []): Promise<number> {
       fromBlock: config.POSTER_LOG_FROM_BLOCK,
       ...(config.GENESIS_FILE ? { genesis: decodeGenesis(readFileSync(config.GENESIS_FILE)) } : {}),
       maxLogBytes: config.EMBEDDED_LOG_MAX_BYTES,
+      ...(config.REPLICA_SEQUENCER_URL ? { sequencerUrl: config.REPLICA_SEQUENCER_URL } : {}),
     });
     for (const line of formatReplicaReport(report)) console.log(line);
     return report.ok ? 0 : 1;
