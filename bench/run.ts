@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchAuction } from './auction.bench';
 import { benchBundles } from './bundles.bench';
+import { benchDerive } from './derive.bench';
 import { benchIngest } from './ingest.bench';
 import { benchMempoolIntake, benchMempoolLatency } from './mempool.bench';
 import { benchRecovery } from './recovery.bench';
@@ -22,6 +23,7 @@ const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
   ['auction clearing', benchAuction],
   ['mempool intake', benchMempoolIntake],
   ['mempool latency', benchMempoolLatency],
+  ['derive and rebuild', benchDerive],
 ];
 
 /** Compiled to dist/bench/run.js; the results belong next to the sources. */

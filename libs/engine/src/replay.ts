@@ -43,11 +43,20 @@ export type ReplayResult =
  * engine is elsewhere, refuses a transaction, or seals something other than `b` says.
  */
 export async function replayBlock(engine: L2Engine, b: ReplayBlock): Promise<ReplayResult> {
-  const head = await engine.blockNumber();
-  if (head !== b.number - 1)
-    return { ok: false, reason: `the engine is at block ${head}, not ${b.number - 1}` };
-  await engine.setCoinbase(b.feeRecipient);
-  const res = await submitOrdered(engine, b.txs);
+  // The head check, the fee recipient and an empty pool in one round trip, then the block's
+  // transactions in order-preserving chunks, the mine and the read back: four in all.
+  const [head, coinbase, dropped] = await engine.batch([
+    ['eth_blockNumber', []],
+    ['anvil_setCoinbase', [b.feeRecipient]],
+    ['anvil_dropAllTransactions', []],
+  ]);
+  for (const r of [head, coinbase, dropped]) if (!r.ok) throw r.error;
+  const at = Number((head as { result: string }).result);
+  if (at !== b.number - 1) return { ok: false, reason: `the engine is at block ${at}, not ${b.number - 1}` };
+  const res = await engine.batch(
+    b.txs.map((raw) => ['eth_sendRawTransaction', [raw]]),
+    ORDERED_SUBMIT_CHUNK,
+  );
   const refused = res.findIndex((r) => !r.ok);
   if (refused >= 0) {
     const r = res[refused];
