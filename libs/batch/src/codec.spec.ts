@@ -18,7 +18,10 @@ const withVersion = (v: number, payload: Uint8Array) => Uint8Array.from([v, ...p
 const A = '0x' + 'aa'.repeat(32);
 const TWO_BLOCKS: BatchBlock[] = [
   fixtureBlock(1, 1_700_000_000, [bytes('02aa'), bytes('bbcc')]),
-  { ...fixtureBlock(2, 1_700_000_002, []), evidence: { paramsVersion: 3, forceInclusionDelaySlots: 0, orderRoot: A, bidsRoot: A } },
+  {
+    ...fixtureBlock(2, 1_700_000_002, []),
+    evidence: { paramsVersion: 3, forceInclusionDelaySlots: 0, orderRoot: A, bidsRoot: A },
+  },
 ];
 /** The RLP of a block's fixed fields after its transactions (fixtureBlock's), and of its evidence. */
 const HEADER = `a0${'11'.repeat(32)}a0${'22'.repeat(32)}`;
@@ -30,7 +33,10 @@ describe('batch codec', () => {
     // Block 1: evidence [1, 10, '', ''] (zero roots are empty strings) = c4 01 0a 80 80.
     const b1 = `01846553f100${COINBASE}c68202aa82bbcc${HEADER}c4010a8080`;
     // Block 2: evidence [3, 0, root, root] = f844 03 80 a0.. a0..
-    const b2 = `02846553f102${COINBASE}c0${HEADER}f84403 80a0${'aa'.repeat(32)}a0${'aa'.repeat(32)}`.replace(' ', '');
+    const b2 = `02846553f102${COINBASE}c0${HEADER}f84403 80a0${'aa'.repeat(32)}a0${'aa'.repeat(32)}`.replace(
+      ' ',
+      '',
+    );
     expect(rlp).toBe(`f90111` + `f869${b1}` + `f8a4${b2}`);
     // Block 0 and timestamp 0 are the empty string (0x80), as RLP integers are.
     expect(hex(encodeBatchRlp([fixtureBlock(0, 0, [bytes('01')])])).slice(0, 12)).toBe('f862f8608080');
@@ -141,16 +147,11 @@ describe('batch codec', () => {
 
   it('refuses to encode what cannot be a batch', () => {
     expect(() => encodeBatch([], 11)).toThrow(InvalidBatchError);
-    expect(() =>
-      encodeBatch(
-        [fixtureBlock(1, 1, []), fixtureBlock(3, 2, [])],
-        11,
-      ),
-    ).toThrow(/not consecutive/);
+    expect(() => encodeBatch([fixtureBlock(1, 1, []), fixtureBlock(3, 2, [])], 11)).toThrow(
+      /not consecutive/,
+    );
     expect(() => encodeBatch(TWO_BLOCKS, 12)).toThrow(InvalidBatchError);
     expect(() => encodeBatch([{ ...fixtureBlock(1, 1, []), hash: '0x12' }], 1)).toThrow(InvalidBatchError);
-    expect(() => encodeBatch([fixtureBlock(1, 1, [new Uint8Array()])], 1)).toThrow(
-      InvalidBatchError,
-    );
+    expect(() => encodeBatch([fixtureBlock(1, 1, [new Uint8Array()])], 1)).toThrow(InvalidBatchError);
   });
 });

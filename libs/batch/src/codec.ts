@@ -87,7 +87,10 @@ function checkConsecutive(blocks: readonly BatchBlock[]): void {
       );
     }
     if (!isHex(b.feeRecipient, 20) || !isHex(b.hash, 32) || !isHex(b.stateRoot, 32)) {
-      throw new InvalidBatchError('shape', `block ${b.number}: fee recipient, hash or state root is malformed`);
+      throw new InvalidBatchError(
+        'shape',
+        `block ${b.number}: fee recipient, hash or state root is malformed`,
+      );
     }
     const e = b.evidence;
     if (

@@ -21,7 +21,9 @@ jest.mock('./codec', () => {
 describe('batch selection behind a backlog', () => {
   it('compresses at most about twice the batch it picks, not the whole window', () => {
     // 160 blocks of ~1 KB of incompressible bytes; 3 fit in 3500 bytes.
-    const window: BatchBlock[] = Array.from({ length: 160 }, (_, i) => fixtureBlock(i + 1, 1000 + 2 * i, [noise(i + 1, 1000)]));
+    const window: BatchBlock[] = Array.from({ length: 160 }, (_, i) =>
+      fixtureBlock(i + 1, 1000 + 2 * i, [noise(i + 1, 1000)]),
+    );
     mockEncoded.length = 0;
     const { count } = longestFittingPrefix(window, 3_500, 5);
     expect(count).toBe(3);
@@ -30,7 +32,9 @@ describe('batch selection behind a backlog', () => {
   });
 
   it('still takes the whole window in one batch when it all fits', () => {
-    const window: BatchBlock[] = Array.from({ length: 5 }, (_, i) => fixtureBlock(i + 1, 1000 + 2 * i, [noise(i + 1, 100)]));
+    const window: BatchBlock[] = Array.from({ length: 5 }, (_, i) =>
+      fixtureBlock(i + 1, 1000 + 2 * i, [noise(i + 1, 100)]),
+    );
     mockEncoded.length = 0;
     expect(longestFittingPrefix(window, 3_500, 5).count).toBe(5);
     expect(mockEncoded).toEqual([1, 2, 4, 5]);

@@ -68,10 +68,12 @@ const dec = (v: unknown, what: string): string => {
 
 /** Checks a parsed genesis config and returns it with checksummed addresses. */
 export function parseGenesis(v: unknown): GenesisConfig {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new GenesisError('genesis is not an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new GenesisError('genesis is not an object');
   const g = v as Record<string, unknown>;
   if (g.version !== GENESIS_VERSION) throw new GenesisError(`unknown genesis version ${String(g.version)}`);
-  if (typeof g.alloc !== 'object' || g.alloc === null) throw new GenesisError('genesis alloc is not an object');
+  if (typeof g.alloc !== 'object' || g.alloc === null)
+    throw new GenesisError('genesis alloc is not an object');
   const alloc: Record<string, GenesisAccount> = {};
   for (const [addr, a] of Object.entries(g.alloc as Record<string, GenesisAccount>)) {
     let key: string;

@@ -32,7 +32,9 @@ describe('calldata data format', () => {
       firstBlock: fc.nat({ max: 2 ** 40 }),
       lastBlock: fc.nat({ max: 2 ** 40 }),
       data: fc.uint8Array({ maxLength: 300 }),
-      outputRoot: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => '0x' + Buffer.from(b).toString('hex')),
+      outputRoot: fc
+        .uint8Array({ minLength: 32, maxLength: 32 })
+        .map((b) => '0x' + Buffer.from(b).toString('hex')),
     });
     fc.assert(
       fc.property(batch, (b: DaBatch) => {
