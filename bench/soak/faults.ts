@@ -6,6 +6,7 @@ export const FAULT_KINDS = [
   'kill standby builder',
   'kill poster',
   'restart redis',
+  'kill L2 engine',
   'freeze L1',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

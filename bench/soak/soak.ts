@@ -29,6 +29,7 @@ import { DEV_KEYS } from '@sealane/config';
 import { deployInbox, inboxContract } from '@sealane/contracts';
 import { encodeGenesis } from '@sealane/engine';
 import { freePort } from '@sealane/embedded';
+import { deriveChain, formatReplicaReport } from '@sealane/derive';
 import { verifyChain, formatVerifyReport } from '@sealane/poster';
 import { SealaneClient, searcherCall } from '@sealane/sdk';
 import { auditCli } from '../../apps/sealane/src/commands/audit';
@@ -44,6 +45,7 @@ import {
   rpcBatch,
   rpcCall,
   startAnvils,
+  startL2,
   startProc,
   startRedis,
   type Infra,
@@ -360,6 +362,11 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
           () => (rec.catchUp = clock() - restoredAt),
           () => undefined,
         );
+      } else if (f.kind === 'kill L2 engine') {
+        // The engine comes back empty, from the same genesis: the leader rebuilds it from its records.
+        await kill(infra.l2, 'SIGKILL');
+        await sleep(f.downFor * 1000);
+        await startL2(infra);
       } else if (f.kind === 'restart redis') {
         await kill(infra.redis, 'SIGKILL');
         await sleep(f.downFor * 1000);
@@ -734,6 +741,10 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   const report = await verifyChain({ l1RpcUrl: infra.l1Url, inboxAddress, l2RpcUrl: infra.l2Url });
   const vlines = formatVerifyReport(report);
   check('verify', report.ok ? [] : vlines.slice(2), vlines[0]);
+  // The chain as anyone rebuilds it from L1 alone, re-executed on a fresh engine.
+  const derived = await deriveChain({ l1RpcUrl: infra.l1Url, inboxAddress, dataDir: infra.dir });
+  const dlines = formatReplicaReport(derived);
+  check('replica: re-executed from L1 alone', derived.ok ? [] : dlines.slice(0, 1), dlines[0]);
 
   // Components that died on their own.
   const crashes = Object.values(comps).flatMap((c) =>
@@ -872,6 +883,7 @@ async function resolveTarget(kind: FaultKind, rget: (k: string) => Promise<strin
   if (kind === 'kill gateway') return 'gateway';
   if (kind === 'kill poster') return 'poster';
   if (kind === 'restart redis') return 'redis';
+  if (kind === 'kill L2 engine') return 'l2';
   if (kind === 'freeze L1') return 'l1';
   let leader: string | null = null;
   for (let i = 0; i < 60 && leader !== 'builder-a' && leader !== 'builder-b'; i++) {
