@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { anvilBinary, freePort, redisBinary } from '@sealane/embedded';
+import { getAddress } from 'ethers';
 import { anvilGenesisArgs, devGenesis, gethGenesisJson, type GenesisConfig } from '@sealane/engine';
 
 /** Bytes of output kept per process start; the rest is dropped (a past run filled the disk). */
@@ -216,13 +217,21 @@ export async function startL2(infra: Infra): Promise<void> {
   );
 }
 
-export async function startAnvils(infra: Infra, l2ChainId: number, l2GasLimit: number): Promise<void> {
+/** The two anvils; `funded` accounts get 1,000 ETH each in the L2 genesis, beside the dev accounts. */
+export async function startAnvils(
+  infra: Infra,
+  l2ChainId: number,
+  l2GasLimit: number,
+  funded: readonly string[] = [],
+): Promise<void> {
   const bin = anvilBinary();
-  infra.genesis = devGenesis({
+  const genesis = devGenesis({
     chainId: l2ChainId,
     gasLimit: l2GasLimit,
     timestamp: Math.floor(Date.now() / 1000),
   });
+  for (const a of funded) genesis.alloc[getAddress(a)] = { balance: (1000n * 10n ** 18n).toString() };
+  infra.genesis = genesis;
   await startL2(infra);
   const l1Args = [
     '--host',

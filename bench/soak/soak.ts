@@ -197,8 +197,18 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
   log(`seed ${opts.seed}: replay with --seed ${opts.seed}; data in ${dir}`);
   const plan = planFaults(opts.faults, opts.duration, opts.seed);
   const infra: Infra = await newInfra(dir);
+  // The load's accounts are funded in the L2 genesis: state set on the engine outside of blocks
+  // (anvil_setBalance) is not in the chain, so no replica and no rebuild could reproduce it.
+  const publicKeys = derivedKeys('soak public', 40);
+  const searchers = derivedKeys('soak searcher', 3).map((k) => new Wallet(toHexKey(k.key)));
+  const users = derivedKeys('soak private', 3).map((k) => new Wallet(toHexKey(k.key)));
+  const funded = [
+    ...publicKeys.map((k) => k.address),
+    ...searchers.map((w) => w.address),
+    ...users.map((w) => w.address),
+  ];
   await startRedis(infra);
-  await startAnvils(infra, L2_CHAIN_ID, 30_000_000);
+  await startAnvils(infra, L2_CHAIN_ID, 30_000_000, funded);
   const l1 = new JsonRpcProvider(infra.l1Url, undefined, { staticNetwork: true, pollingInterval: 200 });
   const poster = new Wallet(DEV_KEYS[0], l1);
   const genesisBlock = await new JsonRpcProvider(infra.l2Url, undefined, { staticNetwork: true }).getBlock(0);
@@ -209,17 +219,6 @@ async function soak(opts: Options, dir: string, ending: () => boolean): Promise<
     genesisConfig: encodeGenesis(infra.genesis!),
   });
   log(`redis ${infra.redisUrl}, L2 ${infra.l2Url}, L1 ${infra.l1Url}, inbox ${inboxAddress}`);
-
-  // Fund the load's accounts on the engine directly: setup, before any block.
-  const publicKeys = derivedKeys('soak public', 40);
-  const searchers = derivedKeys('soak searcher', 3).map((k) => new Wallet(toHexKey(k.key)));
-  const users = derivedKeys('soak private', 3).map((k) => new Wallet(toHexKey(k.key)));
-  for (const a of [
-    ...publicKeys.map((k) => k.address),
-    ...searchers.map((w) => w.address),
-    ...users.map((w) => w.address),
-  ])
-    await rpcCall(infra.l2Url, 'anvil_setBalance', [a, '0x3635c9adc5dea00000']);
 
   const gatewayPort = await freePort();
   const gateway = `http://127.0.0.1:${gatewayPort}`;
