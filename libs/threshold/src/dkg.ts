@@ -38,6 +38,8 @@ export type DkgMessage =
   | { kind: 'answer'; eon: string; from: number; revealed: { to: number; share: string }[] }
   | { kind: 'final'; eon: string; from: number };
 
+export type DealMessage = Extract<DkgMessage, { kind: 'deal' }>;
+
 export interface SignedDkgMessage {
   message: DkgMessage;
   /** secp256k1 compact signature (0x + 128 hex) over sha256(JSON of message). */
@@ -119,7 +121,7 @@ function pairKey(
 }
 
 /** Keyper `from`'s deal: commitments to a fresh polynomial and each keyper's sealed share. */
-export function makeDeal(cfg: KeyperSetConfig, from: number, privateKey: string): DkgMessage {
+export function makeDeal(cfg: KeyperSetConfig, from: number, privateKey: string): DealMessage {
   const eon = eonOf(cfg);
   const f = randomPolynomial(cfg.threshold);
   const shares = cfg.keypers.map((_, k) => {
@@ -146,7 +148,7 @@ function commitmentAt(commitments: readonly string[], x: number) {
   return G1.msm(points, powers);
 }
 
-function shareChecks(deal: Extract<DkgMessage, { kind: 'deal' }>, to: number, value: bigint): boolean {
+function shareChecks(deal: DealMessage, to: number, value: bigint): boolean {
   try {
     if (value <= 0n || value >= CURVE_ORDER) return false;
     return G1.BASE.multiply(value).equals(commitmentAt(deal.commitments, to));
@@ -155,7 +157,7 @@ function shareChecks(deal: Extract<DkgMessage, { kind: 'deal' }>, to: number, va
   }
 }
 
-function wellFormedDeal(cfg: KeyperSetConfig, d: Extract<DkgMessage, { kind: 'deal' }>): boolean {
+function wellFormedDeal(cfg: KeyperSetConfig, d: DealMessage): boolean {
   return (
     Array.isArray(d.commitments) &&
     d.commitments.length === cfg.threshold &&
@@ -167,7 +169,7 @@ function wellFormedDeal(cfg: KeyperSetConfig, d: Extract<DkgMessage, { kind: 'de
 /** Keyper `me`'s share in `deal` (decrypted with its key), or null if it does not check. */
 export function openDealShare(
   cfg: KeyperSetConfig,
-  deal: Extract<DkgMessage, { kind: 'deal' }>,
+  deal: DealMessage,
   me: number,
   privateKey: string,
 ): bigint | null {
@@ -188,7 +190,7 @@ export function openDealShare(
 /** Dealer `me` reveals what it sealed to `to` (it can: the ECDH key is symmetric). */
 export function revealOwnShare(
   cfg: KeyperSetConfig,
-  deal: Extract<DkgMessage, { kind: 'deal' }>,
+  deal: DealMessage,
   to: number,
   privateKey: string,
 ): string {
@@ -202,7 +204,7 @@ export function revealOwnShare(
 
 /** The messages that count: verified, the first of each kind per keyper, before the first final. */
 export interface BoardView {
-  deals: Map<number, Extract<DkgMessage, { kind: 'deal' }>>;
+  deals: Map<number, DealMessage>;
   complaints: Map<number, number[]>;
   answers: Map<number, Map<number, string>>;
   final: boolean;
