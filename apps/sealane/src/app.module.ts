@@ -4,11 +4,13 @@ import { CoreModule, type Endpoints } from '@sealane/core';
 import { GatewayModule } from '@sealane/gateway';
 import { BuilderModule } from '@sealane/builder';
 import { PosterModule } from '@sealane/poster';
+import { KeyperModule } from '@sealane/keyper';
 
 const COMPONENT_MODULES: Record<Component, Type> = {
   gateway: GatewayModule,
   builder: BuilderModule,
   poster: PosterModule,
+  keyper: KeyperModule,
 };
 
 /** The same code for one process or many: the settings choose which components run here. */

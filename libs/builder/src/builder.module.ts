@@ -16,6 +16,7 @@ import {
   BundleStore,
   CommitStore,
   ForcedStore,
+  KeyperStore,
   JOBS,
   Keys,
   PublicLane,
@@ -30,6 +31,7 @@ import type { MempoolDomain } from '@sealane/mempool';
 import { systemClock } from './clock';
 import { Builder } from './leader';
 import { MempoolRunner } from './mempool.runner';
+import { EonKeysSource, keyperSetOf, SlotKeys } from '@sealane/keyper';
 import { AuctionRunner } from './phases/clear';
 import { notifyHooks } from './phases/notify';
 import { commitmentCrypto, simulatorPort } from './ports';
@@ -60,9 +62,20 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
     const bundles = new BundleStore(redis, keys);
     const sequencer = new Wallet(config.SEQUENCER_PRIVATE_KEY);
     const commits = new CommitStore(redis, keys);
+    const keyperStore = new KeyperStore(redis, keys);
+    const slotKeys = new SlotKeys(
+      keyperStore,
+      new EonKeysSource(keyperStore, keyperSetOf(config)),
+      this.logger,
+    );
+    // Reveal deadlines are on Redis' clock; the wait for key shares runs on this process' clock.
+    let skew = 0;
+    const clockSkew = () => skew;
     const redisNow = async () => {
       const [sec, usec] = await redis.time();
-      return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      const ms = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      skew = ms - Date.now();
+      return ms;
     };
     const simulator = simulatorPort(new BundleSimulator(engine, { chainId: BigInt(config.L2_CHAIN_ID) }));
     this.builder = new Builder(
@@ -84,7 +97,10 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
           chainId: config.L2_CHAIN_ID,
         },
         mempool: {
-          runner: new MempoolRunner(commits, commitmentCrypto(sequencer, domain), redisNow),
+          runner: new MempoolRunner(commits, commitmentCrypto(sequencer, domain), redisNow, {
+            announce: (slot) => keyperStore.announceOrder(slot),
+            slotKey: (slot, untilMs) => slotKeys.get(slot, untilMs - clockSkew(), Date.now),
+          }),
           store: commits,
         },
         forced: { store: new ForcedStore(redis, keys), chainId: BigInt(config.L2_CHAIN_ID) },

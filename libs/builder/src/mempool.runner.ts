@@ -18,6 +18,17 @@ export interface CommitmentCrypto {
   signOrder(order: { slot: number; count: number; root: string }): Promise<string>;
   /** Opens a commitment with its revealed key: the transaction, or why it does not open to one. */
   open(c: StoredCommitment, keyHex: string): OpenResult;
+  /** Whether the commitment is sealed to its slot for the keypers (envelope v2). */
+  sealedToSlot(c: StoredCommitment): boolean;
+  /** A v2 commitment's key from the slot's key (decapsulation); undefined if it has none. */
+  keyFromSlotKey(c: StoredCommitment, slotKey: Uint8Array): string | undefined;
+}
+
+/** The keypers, as the mempool sees them: told when an order is out, asked for the slot key. */
+export interface SlotKeyPort {
+  announce(slot: number): Promise<void>;
+  /** The slot's key, waiting for shares until `untilMs` (Redis' clock). */
+  slotKey(slot: number, untilMs: number): Promise<{ ok: true; key: Uint8Array } | { ok: false; why: string }>;
 }
 
 /** A commitment at the seal: its fee transaction, and what its key opened if one was revealed. */
@@ -30,6 +41,8 @@ export interface OpenedCommitment {
   opened?: OpenResult;
   /** The transaction it opened to (where it goes, if anywhere, is planCommittedLane's rule). */
   revealed?: { raw: string; tx: DecodedTx };
+  /** Sealed to the slot, but its key could not be had from the keypers: why. */
+  unkeyed?: string;
 }
 
 export class MempoolRunner {
@@ -37,6 +50,7 @@ export class MempoolRunner {
     private readonly store: CommitStore,
     private readonly crypto: CommitmentCrypto,
     private readonly now: () => Promise<number>,
+    private readonly keypers?: SlotKeyPort,
   ) {}
 
   /** Fixes and publishes the slot's order; the slot must already be closed. */
@@ -57,6 +71,8 @@ export class MempoolRunner {
       signature: await this.crypto.signOrder({ slot, count: hashes.length, root }),
     };
     await this.store.publishOrder(order);
+    // The keypers may release the slot's key from now on (each checks the signed order itself).
+    if (this.keypers && hashes.length) await this.keypers.announce(slot);
     await Promise.all(hashes.map((h) => this.store.setStatus(h, { state: 'ordered' })));
     return { order, commitments };
   }
@@ -64,11 +80,23 @@ export class MempoolRunner {
   /** Takes the reveals (none accepted after) and opens every commitment of the slot. */
   async open(slot: number, commitments: StoredCommitment[]): Promise<OpenedCommitment[]> {
     const keys = await this.store.closeReveals(slot);
+    const sealed = commitments.filter((c) => !keys.has(c.commitment) && this.crypto.sealedToSlot(c));
+    let unkeyed: string | undefined;
+    if (sealed.length && this.keypers) {
+      const order = await this.store.order(slot);
+      const got = await this.keypers.slotKey(slot, order?.revealDeadlineMs ?? 0);
+      if (got.ok) {
+        for (const c of sealed) {
+          const k = this.crypto.keyFromSlotKey(c, got.key);
+          if (k) keys.set(c.commitment, k);
+        }
+      } else unkeyed = got.why;
+    } else if (sealed.length) unkeyed = 'this builder does not read the keypers';
     return commitments.map((c, position) => {
       const fee = decodeTransaction(fromHex(c.feeTx), { knownSender: c.sender });
       const base = { commitment: c, position, fee, feeRaw: c.feeTx };
       const key = keys.get(c.commitment);
-      if (!key) return base;
+      if (!key) return unkeyed && sealed.includes(c) ? { ...base, unkeyed } : base;
       const opened = this.crypto.open(c, key);
       return {
         ...base,

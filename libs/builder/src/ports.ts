@@ -4,7 +4,15 @@
  * phases depend on these ports only; the Nest module wires the adapters.
  */
 import type { Wallet } from 'ethers';
-import { openCommitment, orderRoot, signSlotOrder, type MempoolDomain } from '@sealane/mempool';
+import {
+  kemEncapsulation,
+  KEYPER_ENVELOPE_VERSION,
+  openCommitment,
+  orderRoot,
+  signSlotOrder,
+  type MempoolDomain,
+} from '@sealane/mempool';
+import { decapsulate, slotKeyPoint, type SlotKeyPoint } from '@sealane/threshold';
 import { fromHex, toHex } from '@sealane/protocol';
 import type {
   AccountRead,
@@ -84,6 +92,14 @@ export function simulatorPort(sim: BundleSimulator): BundleSimulatorPort {
 }
 
 /** @sealane/mempool as the builder's commitment cryptography, signing with the sequencer's key. */
+/** The last slot key as a point: its pairing precomputation then serves every commitment of the slot. */
+let lastSlotKey: { hex: string; point: SlotKeyPoint } | undefined;
+function slotKeyPointOf(key: Uint8Array): SlotKeyPoint {
+  const hex = toHex(key);
+  if (lastSlotKey?.hex !== hex) lastSlotKey = { hex, point: slotKeyPoint(key) };
+  return lastSlotKey.point;
+}
+
 export function commitmentCrypto(sequencer: Wallet, domain: MempoolDomain): CommitmentCrypto {
   return {
     sequencer: sequencer.address.toLowerCase(),
@@ -98,6 +114,16 @@ export function commitmentCrypto(sequencer: Wallet, domain: MempoolDomain): Comm
       toHex(
         signSlotOrder(sequencer, { slot: BigInt(o.slot), count: o.count, root: fromHex(o.root) }, domain),
       ),
+    sealedToSlot: (c) => fromHex(c.ciphertext)[0] === KEYPER_ENVELOPE_VERSION,
+    keyFromSlotKey: (c, slotKey) => {
+      const u = kemEncapsulation(fromHex(c.ciphertext));
+      if (!u) return undefined;
+      try {
+        return toHex(decapsulate(u, slotKeyPointOf(slotKey), domain.chainId, BigInt(c.slot)));
+      } catch {
+        return undefined;
+      }
+    },
     open: (c, keyHex) =>
       openCommitment(
         { sender: c.sender, slot: BigInt(c.slot), ciphertext: fromHex(c.ciphertext) },

@@ -31,7 +31,9 @@ export const DEV_GOV_MEMBERS = [
   '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
 ] as const;
 
-export const COMPONENTS = ['gateway', 'builder', 'poster'] as const;
+export const COMPONENTS = ['gateway', 'builder', 'poster', 'keyper'] as const;
+/** What runs when COMPONENTS is not set: the sequencer (keypers are other parties' processes). */
+export const DEFAULT_COMPONENTS = ['gateway', 'builder', 'poster'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const configSchema = z.object({
@@ -41,7 +43,7 @@ export const configSchema = z.object({
     .default('sealane'),
   COMPONENTS: z
     .string()
-    .default(COMPONENTS.join(','))
+    .default(DEFAULT_COMPONENTS.join(','))
     .transform((s) =>
       s
         .split(',')
@@ -88,6 +90,42 @@ export const configSchema = z.object({
   /** L1 block from which to search Inbox events (its deployment block); 0 searches all. */
   POSTER_LOG_FROM_BLOCK: int(0).default(0),
   BUILDER_ID: z.string().min(1).optional(),
+  /** The address that signs receipts and slot orders, as the keypers check it (default: SEQUENCER_PRIVATE_KEY's). */
+  SEQUENCER_ADDRESS: address.optional(),
+  /** Keypers in the set (n) and the shares a slot key needs (t). */
+  KEYPER_COUNT: int(1, 64).default(5),
+  KEYPER_THRESHOLD: int(1, 64).default(3),
+  /** The keypers' identity public keys (secp256k1, compressed, comma-separated); default: the devnet's. */
+  KEYPER_SET: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^0x0[23][0-9a-f]{64}$/, 'a compressed secp256k1 public key (0x02/0x03 + 64 hex)'),
+      ),
+    )
+    .optional(),
+  /** Which keypers of the set run in this process (1-based, comma-separated), with COMPONENTS=keyper. */
+  KEYPER_INDEX: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((i) => i.trim())
+        .filter(Boolean)
+        .map(Number),
+    )
+    .pipe(z.array(z.number().int().min(1).max(64)).min(1))
+    .optional(),
+  /** The keyper's identity private key (one KEYPER_INDEX only); default: the devnet key of its index. */
+  KEYPER_PRIVATE_KEY: hexKey.optional(),
+  /** How long each phase of the keypers' key generation waits for slow keypers. */
+  KEYPER_DKG_PHASE_MS: int(100).default(5000),
   /** Where `sealane replica` serves its read-only JSON-RPC, and how often it reads L1. */
   REPLICA_HOST: z.string().default('127.0.0.1'),
   REPLICA_PORT: int(0, 65535).default(8547),
@@ -173,6 +211,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gov.push(`  GOV_SUPERMAJORITY: ${c.GOV_SUPERMAJORITY} exceeds the ${n} GOV_MEMBERS`);
   if (c.GOV_SUPERMAJORITY < c.GOV_THRESHOLD)
     gov.push(`  GOV_SUPERMAJORITY: ${c.GOV_SUPERMAJORITY} is below GOV_THRESHOLD ${c.GOV_THRESHOLD}`);
+  const k = c.KEYPER_COUNT;
+  if (c.KEYPER_THRESHOLD > k) gov.push(`  KEYPER_THRESHOLD: ${c.KEYPER_THRESHOLD} exceeds KEYPER_COUNT ${k}`);
+  if (c.KEYPER_SET && c.KEYPER_SET.length !== k)
+    gov.push(`  KEYPER_SET: ${c.KEYPER_SET.length} keys for KEYPER_COUNT ${k}`);
+  for (const i of c.KEYPER_INDEX ?? [])
+    if (i > k) gov.push(`  KEYPER_INDEX: ${i} is beyond KEYPER_COUNT ${k}`);
+  if (c.COMPONENTS.includes('keyper') && !c.KEYPER_INDEX)
+    gov.push('  KEYPER_INDEX: required with COMPONENTS=keyper (which keypers of the set run here)');
+  if (c.KEYPER_PRIVATE_KEY && (c.KEYPER_INDEX?.length ?? 0) !== 1)
+    gov.push('  KEYPER_PRIVATE_KEY: set it with exactly one KEYPER_INDEX');
   if (gov.length) throw new ConfigError(`invalid settings:\n${gov.join('\n')}`);
   return c;
 }

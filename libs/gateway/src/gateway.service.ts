@@ -10,7 +10,9 @@ import { MempoolApi } from './mempool-api';
 import type { SealaneConfig } from '@sealane/config';
 import { EngineRpcError, L2Engine } from '@sealane/engine';
 import type { Params } from '@sealane/params';
-import { ParamsStore } from '@sealane/store';
+import { KeyperStore, ParamsStore } from '@sealane/store';
+import { EonKeysSource, keyperSetOf } from '@sealane/keyper';
+import { keyperPublicKey, registerKeyperApi } from './keyper-api';
 import {
   fromHex,
   GasLimitTooHighError,
@@ -138,6 +140,8 @@ export class GatewayService {
         perBody: config.CALL_BUNDLE_PER_BODY,
       },
     }).register(this.dispatcher);
+    const keyperStore = new KeyperStore(redis, keys);
+    const eon = new EonKeysSource(keyperStore, keyperSetOf(config));
     new MempoolApi({
       chainId: BigInt(config.L2_CHAIN_ID),
       store: new CommitStore(redis, keys),
@@ -149,7 +153,9 @@ export class GatewayService {
       recovery,
       // The same head-keyed, per-turn batched reads as the public lane's send-time checks.
       account: (address) => this.engineAccount(address),
+      keyperPublicKey: () => keyperPublicKey(eon),
     }).register(this.dispatcher);
+    registerKeyperApi(this.dispatcher, { eon, store: keyperStore, sealedHead });
     new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
     registerForcedApi(this.dispatcher, redis, keys);
     // The poster writes its status to Redis after every pass; any gateway can answer for it.

@@ -55,6 +55,8 @@ export interface MempoolApiDeps {
   recovery: SignerRecovery;
   /** The fee sender's nonce and balance on the L2 engine at the sealed head. */
   account(address: string): Promise<EngineAccount>;
+  /** The keypers' eon public key, to seal to a slot (envelope v2); null while there is none. */
+  keyperPublicKey?(): Promise<string | null>;
 }
 
 export class MempoolApi {
@@ -91,7 +93,11 @@ export class MempoolApi {
   async info(): Promise<Record<string, unknown>> {
     const head = await this.deps.sealedHead();
     const open = head + 1;
-    const [p, prevEndMs] = await Promise.all([this.params(open), this.slotEndMs(head)]);
+    const [p, prevEndMs, keyperPublicKey] = await Promise.all([
+      this.params(open),
+      this.slotEndMs(head),
+      this.deps.keyperPublicKey?.() ?? null,
+    ]);
     return {
       openSlot: open,
       chainId: '0x' + this.deps.chainId.toString(16),
@@ -108,6 +114,7 @@ export class MempoolApi {
       paddingBucketMaxBytes: p.paddingBucketMaxBytes,
       revealWindowMs: p.revealWindowMs,
       commitmentsPerSenderPerSlot: p.commitmentsPerSenderPerSlot,
+      keyperPublicKey,
       slotMs: p.slotMs,
       closeOffsetMs: p.auctionCloseOffsetMs,
       // The open slot closes (its order is published) and ends (its block is sealed) no sooner

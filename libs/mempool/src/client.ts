@@ -14,7 +14,8 @@
 import { decodeTransaction, keccak256, WrongChainError, type DecodedTx } from '@sealane/protocol';
 import { commitmentOf, validateCommitRequest, type CommitRequest, type CommitRules } from './commitment';
 import { equalBytes, normalizeAddress } from './encoding';
-import { encryptTx, generateKey } from './envelope';
+import { encapsulate } from '@sealane/threshold';
+import { encryptTx, encryptTxToSlot, generateKey } from './envelope';
 import { OrderMismatchError, ReceiptMismatchError, RevealRejectedError } from './mempool.error';
 import { checkReceiptAgainstOrder } from './order';
 import {
@@ -36,11 +37,19 @@ export interface PrepareCommitInput {
   params: CommitRules;
   /** Defaults to a fresh random key. Never reuse one. */
   key?: Uint8Array;
+  /**
+   * Seal to the slot for the keypers (envelope v2) under the keyper set's public key (48 bytes):
+   * they release the slot's key after its order is published, so the user need not reveal.
+   */
+  keyperPublicKey?: Uint8Array;
 }
 
 export interface PreparedCommit {
   request: CommitRequest;
-  /** Secret until the order is published and checked. */
+  /**
+   * Secret until the order is published and checked. With keypers, the key their slot key
+   * yields: the user may still reveal it itself if the keypers fail.
+   */
   key: Uint8Array;
   commitment: Uint8Array;
   /** keccak256 of the hidden transaction: how to find it in the block later. */
@@ -80,8 +89,17 @@ export function prepareCommit(input: PrepareCommitInput): PreparedCommit {
       `the transaction to hide is signed by ${hidden.from}, not ${sender}`,
     );
   }
-  const key = input.key ?? generateKey();
-  const ciphertext = encryptTx(input.signedTx, key, { sender, slot: input.slot, ...params });
+  const opts = { sender, slot: input.slot, ...params };
+  let key: Uint8Array;
+  let ciphertext: Uint8Array;
+  if (input.keyperPublicKey) {
+    const kem = encapsulate(input.keyperPublicKey, params.chainId, input.slot);
+    key = kem.key;
+    ciphertext = encryptTxToSlot(input.signedTx, kem, opts);
+  } else {
+    key = input.key ?? generateKey();
+    ciphertext = encryptTx(input.signedTx, key, opts);
+  }
   const request: CommitRequest = { sender, slot: input.slot, ciphertext, feeTx: input.feeTx };
   const validated = validateCommitRequest(request, params);
   if (hidden.nonce !== validated.revealNonce) {

@@ -7,6 +7,16 @@
  *   ciphertext = 0x01 ‖ nonce (24) ‖ XChaCha20-Poly1305(key, nonce, padded, AD) (bucket + 16)
  *   AD         = "sealane/mempool/v1" ‖ 0x01 ‖ sender (20) ‖ uint64be(slot)
  *
+ * Version 2 seals to a slot instead of to a key the user keeps (the keypers release the key after
+ * the slot's order is published; see @sealane/threshold's ibe.ts):
+ *
+ *   ciphertext = 0x02 ‖ U (48) ‖ nonce (24) ‖ XChaCha20-Poly1305(kemKey, nonce, padded, AD)
+ *   kemKey     = KEM key of U under the keyper set's public key, for identity (chainId, slot)
+ *   AD         = "sealane/mempool/v1" ‖ 0x02 ‖ sender (20) ‖ uint64be(slot)
+ *
+ * The user learns kemKey when it seals, so it can still reveal it itself (the commit-reveal
+ * fallback); the builder gets it from the slot key with decapsulate(U, slotKey).
+ *
  * XChaCha20 rather than AES-GCM: a random 24-byte nonce never needs a counter, and the pure-JS
  * cipher runs in constant time without AES-NI. The sender and slot ride in the associated data,
  * so a ciphertext copied under another sender or slot does not open. Only the length of the
@@ -26,6 +36,8 @@ import { addressBytes, checkSlot } from './encoding';
 
 /** The first byte of every ciphertext: 0x01 = XChaCha20-Poly1305 over a length-prefixed bucket. */
 export const ENVELOPE_VERSION = 0x01;
+/** 0x02: the same, under a key encapsulated to the slot for the keypers. */
+export const KEYPER_ENVELOPE_VERSION = 0x02;
 export const KEY_BYTES = 32;
 export const NONCE_BYTES = 24;
 export const TAG_BYTES = 16;
@@ -33,6 +45,23 @@ export const TAG_BYTES = 16;
 export const LENGTH_PREFIX_BYTES = 4;
 /** Bytes a ciphertext has beyond its bucket: version, nonce, tag. */
 export const ENVELOPE_OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES;
+/** The encapsulation U of a version 2 ciphertext (a compressed G1 point). */
+export const KEM_U_BYTES = 48;
+export const KEYPER_ENVELOPE_OVERHEAD = ENVELOPE_OVERHEAD + KEM_U_BYTES;
+
+/** Where the nonce starts, by version (0 for an unknown one). */
+function nonceOffset(version: number | undefined): number {
+  if (version === ENVELOPE_VERSION) return 1;
+  if (version === KEYPER_ENVELOPE_VERSION) return 1 + KEM_U_BYTES;
+  return 0;
+}
+
+/** The version 2 ciphertext's U: what decapsulate needs with the slot key. */
+export function kemEncapsulation(ciphertext: Uint8Array): Uint8Array | undefined {
+  return ciphertext[0] === KEYPER_ENVELOPE_VERSION && ciphertext.length > KEYPER_ENVELOPE_OVERHEAD
+    ? ciphertext.subarray(1, 1 + KEM_U_BYTES)
+    : undefined;
+}
 /** Smallest and largest bucket this code accepts as a parameter. */
 export const MIN_BUCKET_BYTES = 16;
 export const MAX_BUCKET_BYTES = 1 << 24;
@@ -133,23 +162,25 @@ export function unpad(padded: Uint8Array): Uint8Array {
 /** The bucket a ciphertext's length stands for; throws CiphertextSizeError if it is none. */
 export function ciphertextBucket(ciphertext: Uint8Array, p: BucketParams): number {
   const sizes = bucketSizes(p);
-  const bucket = ciphertext.length - ENVELOPE_OVERHEAD;
+  const keyper = ciphertext[0] === KEYPER_ENVELOPE_VERSION;
+  const overhead = keyper ? KEYPER_ENVELOPE_OVERHEAD : ENVELOPE_OVERHEAD;
+  const bucket = ciphertext.length - overhead;
   if (!sizes.includes(bucket)) {
     throw new CiphertextSizeError(
-      `a ${ciphertext.length}-byte ciphertext is not a bucket size: expected ${ENVELOPE_OVERHEAD} + one of ${sizes.join(', ')}`,
+      `a ${ciphertext.length}-byte ciphertext is not a bucket size: expected ${overhead} + one of ${sizes.join(', ')}`,
     );
   }
-  if (ciphertext[0] !== ENVELOPE_VERSION) {
+  if (ciphertext[0] !== ENVELOPE_VERSION && !keyper) {
     throw new CiphertextSizeError(`unknown envelope version ${ciphertext[0]}`);
   }
   return bucket;
 }
 
 /** "sealane/mempool/v1" ‖ version ‖ sender ‖ uint64be(slot). */
-export function associatedData(ctx: EnvelopeContext): Uint8Array {
+export function associatedData(ctx: EnvelopeContext, version = ENVELOPE_VERSION): Uint8Array {
   const ad = new Uint8Array(AD_TAG.length + 1 + 20 + 8);
   ad.set(AD_TAG, 0);
-  ad[AD_TAG.length] = ENVELOPE_VERSION;
+  ad[AD_TAG.length] = version;
   ad.set(addressBytes(ctx.sender), AD_TAG.length + 1);
   new DataView(ad.buffer).setBigUint64(AD_TAG.length + 21, checkSlot(ctx.slot));
   return ad;
@@ -163,16 +194,40 @@ function checkKey(key: Uint8Array): void {
 
 /** Pads and seals a signed raw transaction for (sender, slot). */
 export function encryptTx(raw: Uint8Array, key: Uint8Array, opts: EncryptOptions): Uint8Array {
+  return seal(raw, key, opts, ENVELOPE_VERSION, new Uint8Array(0));
+}
+
+function seal(
+  raw: Uint8Array,
+  key: Uint8Array,
+  opts: EncryptOptions,
+  version: number,
+  u: Uint8Array,
+): Uint8Array {
   checkKey(key);
   const nonce = opts.nonce ?? randomBytes(NONCE_BYTES);
   if (nonce.length !== NONCE_BYTES) throw new MalformedMessageError(`nonce must be ${NONCE_BYTES} bytes`);
   const padded = pad(raw, opts);
-  const sealed = xchacha20poly1305(key, nonce, associatedData(opts)).encrypt(padded);
-  const out = new Uint8Array(1 + NONCE_BYTES + sealed.length);
-  out[0] = ENVELOPE_VERSION;
-  out.set(nonce, 1);
-  out.set(sealed, 1 + NONCE_BYTES);
+  const sealed = xchacha20poly1305(key, nonce, associatedData(opts, version)).encrypt(padded);
+  const out = new Uint8Array(1 + u.length + NONCE_BYTES + sealed.length);
+  out[0] = version;
+  out.set(u, 1);
+  out.set(nonce, 1 + u.length);
+  out.set(sealed, 1 + u.length + NONCE_BYTES);
   return out;
+}
+
+/**
+ * Version 2: pads and seals for (sender, slot) under `kemKey`, carrying its encapsulation `u`
+ * (from @sealane/threshold's encapsulate to the keyper set's public key for this slot).
+ */
+export function encryptTxToSlot(
+  raw: Uint8Array,
+  kem: { u: Uint8Array; key: Uint8Array },
+  opts: EncryptOptions,
+): Uint8Array {
+  if (kem.u.length !== KEM_U_BYTES) throw new MalformedMessageError(`U must be ${KEM_U_BYTES} bytes`);
+  return seal(raw, kem.key, opts, KEYPER_ENVELOPE_VERSION, kem.u);
 }
 
 /**
@@ -182,16 +237,18 @@ export function encryptTx(raw: Uint8Array, key: Uint8Array, opts: EncryptOptions
  */
 export function decryptTx(ciphertext: Uint8Array, key: Uint8Array, ctx: EnvelopeContext): Uint8Array {
   checkKey(key);
-  if (ciphertext.length < ENVELOPE_OVERHEAD + LENGTH_PREFIX_BYTES) {
+  const version = ciphertext[0];
+  const at = nonceOffset(version);
+  if (at === 0) throw new CiphertextSizeError(`unknown envelope version ${version}`);
+  if (ciphertext.length < at + NONCE_BYTES + TAG_BYTES + LENGTH_PREFIX_BYTES) {
     throw new CiphertextSizeError(`a ${ciphertext.length}-byte ciphertext is too short`);
   }
-  if (ciphertext[0] !== ENVELOPE_VERSION) {
-    throw new CiphertextSizeError(`unknown envelope version ${ciphertext[0]}`);
-  }
-  const nonce = ciphertext.subarray(1, 1 + NONCE_BYTES);
+  const nonce = ciphertext.subarray(at, at + NONCE_BYTES);
   let padded: Uint8Array;
   try {
-    padded = xchacha20poly1305(key, nonce, associatedData(ctx)).decrypt(ciphertext.subarray(1 + NONCE_BYTES));
+    padded = xchacha20poly1305(key, nonce, associatedData(ctx, version)).decrypt(
+      ciphertext.subarray(at + NONCE_BYTES),
+    );
   } catch (e) {
     throw new DecryptionFailedError(
       'ciphertext does not open: wrong key, altered bytes, or sealed for another sender or slot',

@@ -50,6 +50,21 @@ export interface MempoolInfo {
   openSlotTimes?: SlotTimes;
   /** The gateway's clock when it answered. */
   nowMs?: number;
+  /** The keypers' eon public key (0x, 48 bytes) to seal to a slot; null while they have none. */
+  keyperPublicKey?: string | null;
+}
+
+/** What sendPrivateTransaction answers with `reveal: 'keypers'`: the commit, receipted; nothing more to do. */
+export interface CommittedPrivateTx {
+  reveal: 'keypers';
+  slot: number;
+  position: number;
+  commitment: string;
+  txHash: string;
+  feeTxHash: string;
+  receipt: SignedReceiptJson;
+  /** ms from asking for the mempool's rules to the checked receipt. */
+  committedMs: number;
 }
 
 export interface PrivateTxResult {
@@ -90,6 +105,17 @@ export interface SendPrivateOptions {
   maxPriorityFeePerGas?: bigint;
   pollMs?: number;
   timeoutMs?: number;
+  /**
+   * 'user' (default): this call waits for the slot's order, checks it and reveals the key itself.
+   * 'keypers': the transaction is sealed to its slot for the keypers, who release the slot's key
+   * after the order is published; the call returns once the commit is receipted.
+   */
+  reveal?: 'user' | 'keypers';
+}
+
+/** Thrown by a keyper-mode send when the gateway's keypers have no eon key yet. */
+export class KeypersUnavailableError extends Error {
+  override readonly name = 'KeypersUnavailableError';
 }
 
 export class SealaneClient {
@@ -160,6 +186,9 @@ export class SealaneClient {
       minBytes: info.paddingBucketMinBytes,
       maxBytes: info.paddingBucketMaxBytes,
     };
+    if (opts.reveal === 'keypers' && !info.keyperPublicKey)
+      throw new KeypersUnavailableError('the keypers have no eon key yet: send with reveal "user", or later');
+    const keyperPublicKey = opts.reveal === 'keypers' ? fromHex(info.keyperPublicKey!) : undefined;
     const committedAt = Date.now();
     for (let slot = opts.slot ?? info.openSlot; ; slot++) {
       const prepared = prepareCommit({
@@ -168,6 +197,7 @@ export class SealaneClient {
         sender: wallet.address,
         slot: BigInt(slot),
         params: rules,
+        ...(keyperPublicKey ? { keyperPublicKey } : {}),
       });
       let receiptJson: SignedReceiptJson;
       try {
@@ -212,21 +242,49 @@ export class SealaneClient {
   /** Step 3: waits for the commitment's outcome: included, skipped or expired. */
   async outcome(c: PrivateCommit, opts: SendPrivateOptions = {}): Promise<PrivateTxResult['status']> {
     await sleepUntil(c.sealedNotBefore);
+    return this.outcomeOf(c.commitment, opts);
+  }
+
+  /** Waits for a commitment's final state by its hash (e.g. one sent with `reveal: 'keypers'`). */
+  async outcomeOf(commitment: string, opts: SendPrivateOptions = {}): Promise<PrivateTxResult['status']> {
     return this.poll('the outcome', opts, async () => {
-      const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [
-        c.commitment,
-      ]);
+      const s = await this.rpc<PrivateTxResult['status'] | null>('sealane_getCommitmentStatus', [commitment]);
       return s && ['included', 'skipped', 'expired'].includes(s.state) ? s : null;
     });
   }
 
-  /** The three steps in one call. */
+  /**
+   * The three steps in one call; with `reveal: 'keypers'` only the first: the keypers hold the
+   * key, so the call returns with the receipt and the user can go offline.
+   */
+  async sendPrivateTransaction(
+    wallet: Wallet,
+    tx: TransactionRequest,
+    opts: SendPrivateOptions & { reveal: 'keypers' },
+  ): Promise<CommittedPrivateTx>;
+  async sendPrivateTransaction(
+    wallet: Wallet,
+    tx: TransactionRequest,
+    opts?: SendPrivateOptions,
+  ): Promise<PrivateTxResult>;
   async sendPrivateTransaction(
     wallet: Wallet,
     tx: TransactionRequest,
     opts: SendPrivateOptions = {},
-  ): Promise<PrivateTxResult> {
+  ): Promise<PrivateTxResult | CommittedPrivateTx> {
+    const started = Date.now();
     const c = await this.commitPrivate(wallet, tx, opts);
+    if (opts.reveal === 'keypers')
+      return {
+        reveal: 'keypers',
+        slot: c.slot,
+        position: c.receipt.position,
+        commitment: c.commitment,
+        txHash: c.txHash,
+        feeTxHash: c.feeTxHash,
+        receipt: c.receiptJson,
+        committedMs: Date.now() - started,
+      };
     await this.revealAfterOrder(c, opts);
     const orderedMs = Date.now() - c.committedAt;
     const status = await this.outcome(c, opts);

@@ -10,3 +10,4 @@ export * from './poster-store';
 export * from './params-store';
 export * from './governance-store';
 export * from './forced-store';
+export * from './keyper-store';

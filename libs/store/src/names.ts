@@ -31,6 +31,22 @@ export class Keys {
   forcedQueue(): string {
     return this.k('forced', 'queue');
   }
+  /** LIST JSON SignedDkgMessage: the keypers' bulletin board of one key generation (eon). */
+  keyperBoard(eon: string): string {
+    return this.k('keyper', 'board', eon.toLowerCase());
+  }
+  /** HASH keyper index -> share hex: the shares of one slot's key the keypers released. */
+  slotKeyShares(slot: number): string {
+    return this.k('keyper', 'shares', slot);
+  }
+  /** STRING hex of one slot's key as the builder combined and checked it. */
+  slotKey(slot: number): string {
+    return this.k('keyper', 'key', slot);
+  }
+  /** Pub/sub channel: the slot number, each time a slot's commitment order is published. */
+  orderChannel(): string {
+    return this.k('events', 'order');
+  }
   /** STRING JSON EngineStatus: whether the builder is rebuilding the L2 engine, and the last rebuild. */
   engineStatus(): string {
     return this.k('engine', 'status');

@@ -62,7 +62,7 @@ export class CommittedLane implements Lane {
       const feeWhy = this.refusedFee.get(c) ?? book.check(o.fee)?.reason;
       if (feeWhy) return { ...out, ...skip('fee-failed', `fee transaction not executable: ${feeWhy}`) };
       place(o.fee, o.feeRaw, 'fee', c);
-      if (!o.opened) return { ...out, reason: 'not revealed' };
+      if (!o.opened) return { ...out, reason: o.unkeyed ? `not revealed: ${o.unkeyed}` : 'not revealed' };
       if (!o.opened.ok) return { ...out, ...skip(o.opened.reason, `${o.opened.reason}: ${o.opened.detail}`) };
       if (!hidden) {
         const why = `nonce ${o.opened.tx.nonce} is not the fee transaction's nonce + 1 (${o.fee.nonce + 1})`;

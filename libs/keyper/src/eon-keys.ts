@@ -1,0 +1,34 @@
+/** The current eon's public keys, read from the keypers' board once their key generation finished. */
+import { eonKeys, eonOf, type EonKeys, type KeyperSetConfig } from '@sealane/threshold';
+import type { KeyperStore } from '@sealane/store';
+
+export class EonKeysSource {
+  readonly eon: string;
+  private keys: EonKeys | undefined;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly store: KeyperStore,
+    readonly set: KeyperSetConfig,
+  ) {
+    this.eon = eonOf(set);
+  }
+
+  /** The eon's keys, or null while the key generation has not finished (or failed: see error()). */
+  async current(): Promise<EonKeys | null> {
+    if (this.keys) return this.keys;
+    try {
+      this.keys = eonKeys(this.set, await this.store.board(this.eon));
+      this.lastError = undefined;
+      return this.keys;
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      return null;
+    }
+  }
+
+  /** Why there are no keys yet. */
+  error(): string | undefined {
+    return this.lastError;
+  }
+}
