@@ -18,6 +18,7 @@ import {
   type SkipReason,
 } from '@sealane/mempool';
 import { fromHex, toHex } from '@sealane/protocol';
+import { keysFromSlotKey } from './audit-keypers';
 
 export const AUDIT_EXIT = { clean: 0, violation: 1, usage: 2, cannotAudit: 3 } as const;
 
@@ -30,7 +31,7 @@ export interface AuditLog {
 /** The calls of one audit, against one gateway. */
 export type Rpc = <T>(method: string, params: unknown[]) => Promise<T>;
 
-interface SlotCommitmentJson {
+export interface SlotCommitmentJson {
   position: number;
   commitment: string;
   sender: string;
@@ -125,6 +126,17 @@ export async function auditOne(
     return AUDIT_EXIT.violation;
   }
   const { signed: order, commitments } = signedSlotOrderFromJson(orderJson);
+  // Commitments sealed to the slot: the slot key, checked against the keypers' eon key, opens them.
+  const keyed = await keysFromSlotKey(rpc, slot, evidence.commitments, trust.domain.chainId);
+  if (keyed.line) io.out(`slot ${slot}: ${keyed.line}`);
+  if (keyed.violation) {
+    io.out(`slot ${slot}: VIOLATION ${keyed.violation}`);
+    io.out('proof:');
+    io.out(
+      JSON.stringify({ slot: q, order: orderJson, receipts: receiptsJson, slotKey: keyed.slotKey }, null, 2),
+    );
+    return AUDIT_EXIT.violation;
+  }
   const outcomes = outcomesFromJson(evidence.commitments);
   let report: AuditReport;
   try {

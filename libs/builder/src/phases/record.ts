@@ -184,7 +184,8 @@ export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Or
       continue;
     }
     const reason = c.reason ?? 'not included';
-    const expired = c.txHash === undefined && reason === 'not revealed';
+    // Never revealed: by its user, or (sealed to the slot) by the keypers' slot key.
+    const expired = c.txHash === undefined && reason.startsWith('not revealed');
     commitments.push({
       commitment: c.commitment,
       patch: {
