@@ -6,7 +6,7 @@
  * only 2 shares nobody can decrypt; a forged order is refused; a forged share is ignored; the
  * audit checks the slot key against the keyper set's key and re-decrypts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
@@ -158,7 +158,7 @@ describe('threshold-encrypted transactions with keyper processes (e2e)', () => {
     const code = await auditCli(['--gateway', url, '--receipts', receipts, '--slot', String(sent.slot)], {
       out: (l) => out.push(l),
       err: (l) => out.push(l),
-      readFile: (p) => require('node:fs').readFileSync(p, 'utf8') as string,
+      readFile: (p) => readFileSync(p, 'utf8'),
       rpc: (u, m, p) => rpc(u, m, p),
       defaultGateway: () => url,
     });
