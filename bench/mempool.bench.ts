@@ -1,24 +1,15 @@
 /**
- * The encrypted mempool, two figures.
- *
- * Intake: sealane_commit requests per second the gateway accepts over HTTP, from 2 clients x 8
+ * The encrypted mempool's intake: sealane_commit requests per second the gateway accepts over HTTP, from 2 clients x 8
  * keep-alive connections in worker threads (as in the ingest benchmarks). Only the gateway runs, so no slot is
  * ever sealed and slots 1..100 all stay open. Every commit is signed, encrypted and validated
  * (prepareCommit) before the clock starts; commits are spread over many senders, funded on the
  * engine (a commit's fee must be payable there: balance, and nonce = the sender's next one, which
  * stays 0 as nothing is sealed) and over those 100 slots, with the per-sender limit at its
  * maximum, so that no answer is a rate-limit refusal. The balance reads are cached per sealed head.
- *
- * Latency: the full sequencer (gateway and builder, no L1), and funded dev keys sending private
- * transactions with the SDK concurrently (one in flight per sender, each started at a random
- * phase of the slot), at a 2 s and a 250 ms slot. For each: the SDK's time from the commit call
- * to the sealed outcome, and the inclusion block minus the open slot at commit time, in slots.
+ * (Commit-to-inclusion latency is in mempool-latency.bench.ts.)
  */
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { getBytes, hexlify, Signature, Transaction } from 'ethers';
 import { ecdsaSign } from 'secp256k1';
-import { DEV_KEYS } from '@sealane/config';
 import { REDIS } from '@sealane/core';
 import {
   checkCommitReceipt,
@@ -31,10 +22,8 @@ import {
 import { fromHex, nativeRecoveryAvailable, toHex } from '@sealane/protocol';
 import type { MempoolInfo } from '@sealane/sdk';
 import { Keys, type SealaneRedis } from '@sealane/store';
-import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { LOAD_NOTE, loadRows, measureLoad, spread, withGateway, type LoadRequest } from './load';
-import type { PrivateTxSample, UsersInit, UsersResult } from './mempool.users';
-import { derivedKeys, L2_CHAIN_ID, now, percentile, progress, type Row } from './support';
+import { derivedKeys, L2_CHAIN_ID, now, progress, type Row } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Intake
@@ -234,133 +223,4 @@ export async function benchMempoolIntake(): Promise<Row[]> {
       },
     ];
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Commit-to-inclusion latency
-
-interface LatencyCase {
-  slotMs: number;
-  auctionCloseOffsetMs: number;
-  revealWindowMs: number;
-  /** Timed private transactions, after one untimed per user. */
-  count: number;
-}
-
-const LATENCY_CASES: LatencyCase[] = [
-  { slotMs: 2000, auctionCloseOffsetMs: 150, revealWindowMs: 100, count: 90 },
-  { slotMs: 250, auctionCloseOffsetMs: 120, revealWindowMs: 80, count: 450 },
-];
-/** Funded dev keys 1..9; key 0 is the sequencer's (the fee recipient), whose nonces are Sealane's. */
-const USER_KEYS = DEV_KEYS.slice(1);
-/** The SDK's order and outcome polling interval (its default is 25 ms). */
-const POLL_MS = 10;
-const TIMEOUT_MS = 30_000;
-
-function runUsers(init: UsersInit): Promise<UsersResult & { fatal?: string }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'mempool.users.js'), { workerData: init });
-    worker.once('message', (r: UsersResult & { fatal?: string }) => {
-      resolve(r);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-  });
-}
-
-async function benchLatency(c: LatencyCase): Promise<Row[]> {
-  const { slotMs, auctionCloseOffsetMs, revealWindowMs, count } = c;
-  const s: Sealane = await startSealane({
-    env: {
-      COMPONENTS: 'gateway,builder',
-      GATEWAY_PORT: '0',
-      L1_RPC_URL: 'http://127.0.0.1:1',
-      INBOX_ADDRESS: '0x' + '11'.repeat(20),
-      GENESIS_PARAMS: JSON.stringify({ slotMs, auctionCloseOffsetMs, revealWindowMs }),
-    },
-    logger: ['error'],
-  });
-  const label = `mempool latency @ ${slotMs} ms slot`;
-  let samples: PrivateTxSample[];
-  let seconds: number;
-  try {
-    progress(`${label}: ${USER_KEYS.length} users, 1 warm-up each, then ${count} private transactions`);
-    const t0 = now();
-    const r = await runUsers({
-      url: s.gatewayUrl!,
-      keys: [...USER_KEYS],
-      slotMs,
-      warmup: true,
-      count,
-      pollMs: POLL_MS,
-      timeoutMs: TIMEOUT_MS,
-    });
-    seconds = (now() - t0) / 1000;
-    if (r.fatal) throw new Error(`users failed: ${r.fatal}`);
-    samples = r.samples;
-  } finally {
-    await s.stop();
-  }
-
-  const included = samples.filter((x) => x.state === 'included' && x.block !== undefined);
-  // What happened to the rest, grouped: outcome, the builder's reason, and the SDK's error if it
-  // threw (slot numbers dropped so that like groups with like).
-  const outcomes = new Map<string, number>();
-  for (const x of samples.filter((y) => !included.includes(y))) {
-    const sdkError = x.error?.replace(/^\w*Error: /, '').replace(/slot \d+/g, 'slot N');
-    const key = [x.state, x.reason && `(${x.reason})`, sdkError && `after SDK error "${sdkError}"`]
-      .filter(Boolean)
-      .join(' ');
-    outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-  }
-  for (const [k, v] of outcomes) progress(`${label}: ${v} x ${k}`);
-  const ms = included.map((x) => x.sealedMs!);
-  const slots = included.map((x) => x.block! - x.openSlot);
-  const rolled = included.filter((x) => x.slot! > x.openSlot).length;
-  const ordered = included.map((x) => x.orderedMs!);
-  progress(
-    `${label}: ${included.length}/${samples.length} included in ${seconds.toFixed(0)} s; ` +
-      `p50 ${percentile(ms, 50)} ms / ${percentile(slots, 50)} slots`,
-  );
-  const n = `${included.length} included`;
-  const other = [...outcomes].map(([k, v]) => `${v} ${k}`);
-  const cfg = `close offset ${auctionCloseOffsetMs} ms, reveal window ${revealWindowMs} ms`;
-  return [
-    {
-      name: `${label}: commit to sealed, p50`,
-      value: percentile(ms, 50),
-      unit: 'ms',
-      note: `${n}; ${USER_KEYS.length} concurrent SDK users, random slot phase; order seen after p50 ${percentile(ordered, 50)} ms; SDK polls every ${POLL_MS} ms`,
-    },
-    {
-      name: `${label}: commit to sealed, p99`,
-      value: percentile(ms, 99),
-      unit: 'ms',
-      note: `${n}${included.length < 100 ? ', so p99 is the max' : `; max ${Math.max(...ms)} ms`}`,
-    },
-    {
-      name: `${label}: inclusion, p50`,
-      value: percentile(slots, 50),
-      unit: 'slots',
-      note: `inclusion block - open slot at commit; ${rolled} of ${included.length} rolled to the next slot (open slot already closed)`,
-    },
-    {
-      name: `${label}: inclusion, p99`,
-      value: percentile(slots, 99),
-      unit: 'slots',
-      note: `max ${Math.max(...slots)}`,
-    },
-    {
-      name: `${label}: included`,
-      value: included.length,
-      unit: 'txs',
-      note: `of ${samples.length} timed (${other.length ? other.join(', ') : 'none skipped, expired or failed'}); ${cfg}; ${seconds.toFixed(0)} s incl. warm-up`,
-    },
-  ];
-}
-
-export async function benchMempoolLatency(): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const c of LATENCY_CASES) rows.push(...(await benchLatency(c)));
-  return rows;
 }

@@ -18,6 +18,8 @@ export interface UsersInit {
   count: number;
   pollMs: number;
   timeoutMs: number;
+  /** 'keypers': the SDK returns at the receipt; the outcome is then polled by commitment. */
+  reveal?: 'user' | 'keypers';
 }
 
 export interface PrivateTxSample {
@@ -32,6 +34,8 @@ export interface PrivateTxSample {
   orderedMs?: number;
   /** SDK timing: from the commit call to the sealed outcome. */
   sealedMs?: number;
+  /** Keyper mode: from the call to the receipt, when the SDK returns. */
+  committedMs?: number;
   /** Set when the SDK threw (timeout, RPC error, failed check); `state` is then the outcome. */
   error?: string;
 }
@@ -67,6 +71,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function send(w: Wallet, to: string): Promise<PrivateTxSample> {
   const sdk = new RecordingClient(init.url);
   try {
+    if (init.reveal === 'keypers') {
+      const t0 = Date.now();
+      const c = await sdk.sendPrivateTransaction(
+        w,
+        { to, value: 1n, gasLimit: 21_000n },
+        { reveal: 'keypers', pollMs: init.pollMs, timeoutMs: init.timeoutMs },
+      );
+      const st = await sdk.outcomeOf(c.commitment, { pollMs: init.pollMs, timeoutMs: init.timeoutMs });
+      return {
+        sender: w.address,
+        openSlot: sdk.lastOpenSlot,
+        slot: c.slot,
+        state: st.state,
+        block: st.block,
+        reason: st.reason,
+        committedMs: c.committedMs,
+        sealedMs: Date.now() - t0,
+      };
+    }
     const r = await sdk.sendPrivateTransaction(
       w,
       { to, value: 1n, gasLimit: 21_000n },

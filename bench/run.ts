@@ -10,7 +10,9 @@ import { benchAuction } from './auction.bench';
 import { benchBundles } from './bundles.bench';
 import { benchDerive } from './derive.bench';
 import { benchIngest } from './ingest.bench';
-import { benchMempoolIntake, benchMempoolLatency } from './mempool.bench';
+import { benchMempoolIntake } from './mempool.bench';
+import { benchMempoolLatency } from './mempool-latency.bench';
+import { benchKeyper } from './keyper.bench';
 import { benchRecovery } from './recovery.bench';
 import { benchSeal } from './seal.bench';
 import { formatTable, progress, type Row } from './support';
@@ -22,6 +24,7 @@ const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
   ['bundle ingest', benchBundles],
   ['auction clearing', benchAuction],
   ['mempool intake', benchMempoolIntake],
+  ['keyper crypto', benchKeyper],
   ['mempool latency', benchMempoolLatency],
   ['derive and rebuild', benchDerive],
 ];

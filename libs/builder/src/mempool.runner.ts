@@ -53,6 +53,28 @@ export class MempoolRunner {
     private readonly keypers?: SlotKeyPort,
   ) {}
 
+  /**
+   * Keys of commitments sealed to a slot, worked out from the slot key as soon as the keypers
+   * release it (during the clearing, not at the seal): commitment -> key hex, or why there is none.
+   */
+  private readonly early = new Map<number, Promise<{ keys: Map<string, string> } | { why: string }>>();
+
+  private keysFromKeypers(
+    slot: number,
+    sealed: StoredCommitment[],
+    untilMs: number,
+  ): Promise<{ keys: Map<string, string> } | { why: string }> {
+    return this.keypers!.slotKey(slot, untilMs).then((got) => {
+      if (!got.ok) return { why: got.why };
+      const keys = new Map<string, string>();
+      for (const c of sealed) {
+        const k = this.crypto.keyFromSlotKey(c, got.key);
+        if (k) keys.set(c.commitment, k);
+      }
+      return { keys };
+    });
+  }
+
   /** Fixes and publishes the slot's order; the slot must already be closed. */
   async close(
     slot: number,
@@ -72,7 +94,16 @@ export class MempoolRunner {
     };
     await this.store.publishOrder(order);
     // The keypers may release the slot's key from now on (each checks the signed order itself).
-    if (this.keypers && hashes.length) await this.keypers.announce(slot);
+    if (this.keypers && hashes.length) {
+      await this.keypers.announce(slot);
+      const sealed = commitments.filter((c) => this.crypto.sealedToSlot(c));
+      if (sealed.length) {
+        const early = this.keysFromKeypers(slot, sealed, order.revealDeadlineMs);
+        early.catch(() => undefined);
+        this.early.set(slot, early);
+        for (const s of this.early.keys()) if (s < slot - 8) this.early.delete(s);
+      }
+    }
     await Promise.all(hashes.map((h) => this.store.setStatus(h, { state: 'ordered' })));
     return { order, commitments };
   }
@@ -83,13 +114,16 @@ export class MempoolRunner {
     const sealed = commitments.filter((c) => !keys.has(c.commitment) && this.crypto.sealedToSlot(c));
     let unkeyed: string | undefined;
     if (sealed.length && this.keypers) {
-      const order = await this.store.order(slot);
-      const got = await this.keypers.slotKey(slot, order?.revealDeadlineMs ?? 0);
-      if (got.ok) {
-        for (const c of sealed) {
-          const k = this.crypto.keyFromSlotKey(c, got.key);
-          if (k) keys.set(c.commitment, k);
-        }
+      const early = this.early.get(slot);
+      this.early.delete(slot);
+      let got = early ? await early.catch((e: Error) => ({ why: e.message })) : undefined;
+      // Not worked out at the close (a builder that took over), or not in time then: ask now.
+      if (!got || 'why' in got) {
+        const order = await this.store.order(slot);
+        got = await this.keysFromKeypers(slot, sealed, order?.revealDeadlineMs ?? 0);
+      }
+      if ('keys' in got) {
+        for (const [c, k] of got.keys) if (!keys.has(c)) keys.set(c, k);
       } else unkeyed = got.why;
     } else if (sealed.length) unkeyed = 'this builder does not read the keypers';
     return commitments.map((c, position) => {
