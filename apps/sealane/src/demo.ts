@@ -28,6 +28,10 @@ async function main(): Promise<void> {
   );
   const s = await startSealane({
     env: {
+      // The devnet's five keypers (3 needed) run in this process; in production each is its own.
+      COMPONENTS: 'gateway,builder,poster,keyper',
+      KEYPER_INDEX: '1,2,3,4,5',
+      KEYPER_DKG_PHASE_MS: '2000',
       ...process.env,
       GATEWAY_PORT: process.env.GATEWAY_PORT ?? '0',
       GENESIS_PARAMS: JSON.stringify({
@@ -183,6 +187,36 @@ async function main(): Promise<void> {
   });
   const included = privateResults.filter((r) => r.status.state === 'included').length;
 
+  // Threshold encryption: sealed to the slot, the keypers release its key after the order.
+  const set = await waitFor(
+    'the keypers to finish their key generation',
+    async () => {
+      const r = await rpc<{ ready: boolean; threshold: number; keypers: string[]; publicKey?: string }>(
+        url,
+        'sealane_getKeyperSet',
+        [],
+      );
+      return r.result?.ready ? r.result : undefined;
+    },
+    deadline,
+  );
+  console.log(
+    `
+keypers: ${set.keypers.length} keypers generated one key together (${set.threshold} needed, nobody holds it: ${short(set.publicKey!)}); a user seals a transfer to its slot and goes offline ...`,
+  );
+  const offline = await sdk.sendPrivateTransaction(
+    new Wallet(DEV_KEYS[7]),
+    { to: deployer.address, value: 3n * 10n ** 16n, gasLimit: 21_000n },
+    { reveal: 'keypers' },
+  );
+  say(
+    `  ${short(new Wallet(DEV_KEYS[7]).address)}: receipted for slot ${offline.slot} at position ${offline.position} after ${offline.committedMs} ms; the SDK is done`,
+  );
+  const keyperStatus = await sdk.outcomeOf(offline.commitment);
+  say(
+    `  the keypers released the slot key after its order; ${keyperStatus.state === 'included' ? `included in block ${keyperStatus.block} at index ${keyperStatus.index}` : `${keyperStatus.state} (${keyperStatus.reason})`}`,
+  );
+
   const l1 = new JsonRpcProvider(s.devnet.l1RpcUrl, undefined, { staticNetwork: true });
   const inbox = inboxContract(s.devnet.inboxAddress, l1);
   const lastSealed = Number((await rpc<string>(url, 'eth_blockNumber', [])).result);
@@ -220,7 +254,7 @@ async function main(): Promise<void> {
     `  batches posted to L1   ${batches.length}: ${raw} bytes of RLP -> ${compressed} bytes of Brotli (${((100 * compressed) / Math.max(raw, 1)).toFixed(0)}%)`,
   );
   console.log(
-    `  private transactions   ${privateResults.length} committed encrypted, ${included} included in committed order`,
+    `  private transactions   ${privateResults.length} committed encrypted, ${included} included in committed order; 1 sealed to its slot for the keypers: ${keyperStatus.state}`,
   );
   console.log(`  verify                 ${report.ok ? 'OK' : 'FAILED'}`);
   console.log(

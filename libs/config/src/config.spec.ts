@@ -54,4 +54,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(key);
   });
+
+  it('reads the keyper settings: n and t, which keypers run here, the set', () => {
+    const c = loadConfig({
+      COMPONENTS: 'keyper',
+      KEYPER_INDEX: '2, 4',
+      KEYPER_COUNT: '7',
+      KEYPER_THRESHOLD: '4',
+    });
+    expect([c.COMPONENTS, c.KEYPER_INDEX, c.KEYPER_COUNT, c.KEYPER_THRESHOLD]).toEqual([
+      ['keyper'],
+      [2, 4],
+      7,
+      4,
+    ]);
+    expect(loadConfig({}).KEYPER_SET).toBeUndefined();
+  });
+
+  it.each([
+    [{ KEYPER_THRESHOLD: '6' }, 'KEYPER_THRESHOLD'],
+    [{ COMPONENTS: 'keyper' }, 'KEYPER_INDEX: required'],
+    [{ KEYPER_INDEX: '6' }, 'KEYPER_INDEX'],
+    [{ KEYPER_INDEX: '1,2', KEYPER_PRIVATE_KEY: '0x' + '11'.repeat(32) }, 'KEYPER_PRIVATE_KEY'],
+    [{ KEYPER_SET: '0x02' + 'ab'.repeat(32) }, 'KEYPER_SET: 1 keys for KEYPER_COUNT 5'],
+    [{ KEYPER_SET: '0x04' + 'ab'.repeat(32) }, 'KEYPER_SET'],
+    [{ SEQUENCER_ADDRESS: '0x12' }, 'SEQUENCER_ADDRESS'],
+  ])('names a bad keyper setting %j', (env, key) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(key);
+  });
 });

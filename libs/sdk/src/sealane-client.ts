@@ -54,20 +54,8 @@ export interface MempoolInfo {
   keyperPublicKey?: string | null;
 }
 
-/** What sendPrivateTransaction answers with `reveal: 'keypers'`: the commit, receipted; nothing more to do. */
-export interface CommittedPrivateTx {
-  reveal: 'keypers';
-  slot: number;
-  position: number;
-  commitment: string;
-  txHash: string;
-  feeTxHash: string;
-  receipt: SignedReceiptJson;
-  /** ms from asking for the mempool's rules to the checked receipt. */
-  committedMs: number;
-}
-
-export interface PrivateTxResult {
+/** A private transaction, committed and receipted. */
+export interface PrivateTxCommitted {
   slot: number;
   position: number;
   commitment: string;
@@ -75,6 +63,16 @@ export interface PrivateTxResult {
   feeTxHash: string;
   /** The sequencer's signed receipt (what `sealane audit` checks). */
   receipt: SignedReceiptJson;
+}
+
+/** What sendPrivateTransaction answers with `reveal: 'keypers'`: the commit, receipted; nothing more to do. */
+export interface CommittedPrivateTx extends PrivateTxCommitted {
+  reveal: 'keypers';
+  /** ms from asking for the mempool's rules to the checked receipt. */
+  committedMs: number;
+}
+
+export interface PrivateTxResult extends PrivateTxCommitted {
   /** Where the hidden transaction landed, once the slot is sealed. */
   status: { state: string; block?: number; index?: number; reason?: string };
   /** ms from the commit to the published order, and to the sealed outcome. */
@@ -112,6 +110,9 @@ export interface SendPrivateOptions {
    */
   reveal?: 'user' | 'keypers';
 }
+
+/** What a user waits at least before the close when sealing to a slot for the keypers, at first. */
+const KEYPER_SEAL_MARGIN_MS = 60;
 
 /** Thrown by a keyper-mode send when the gateway's keypers have no eon key yet. */
 export class KeypersUnavailableError extends Error {
@@ -190,7 +191,18 @@ export class SealaneClient {
       throw new KeypersUnavailableError('the keypers have no eon key yet: send with reveal "user", or later');
     const keyperPublicKey = opts.reveal === 'keypers' ? fromHex(info.keyperPublicKey!) : undefined;
     const committedAt = Date.now();
-    for (let slot = opts.slot ?? info.openSlot; ; slot++) {
+    // Sealing to a slot for the keypers costs a pairing (tens of ms in JS), so aim at a slot that
+    // will still be open when the commit arrives: the next one when the open one closes sooner.
+    let cur = info;
+    let asked = askedAt;
+    let sealMs = keyperPublicKey ? KEYPER_SEAL_MARGIN_MS : 0;
+    const aim = (i: MempoolInfo, from: number): number => {
+      const left = i.openSlotTimes && i.nowMs !== undefined ? i.openSlotTimes.closeMs - i.nowMs : Infinity;
+      return Math.max(from, keyperPublicKey && left < 2 * sealMs ? i.openSlot + 1 : i.openSlot);
+    };
+    let slot = opts.slot ?? aim(info, info.openSlot);
+    for (;;) {
+      const t0 = Date.now();
       const prepared = prepareCommit({
         signedTx: fromHex(signedTx),
         feeTx: fromHex(feeTx),
@@ -199,15 +211,20 @@ export class SealaneClient {
         params: rules,
         ...(keyperPublicKey ? { keyperPublicKey } : {}),
       });
+      if (keyperPublicKey) sealMs = Math.max(Date.now() - t0, 1);
       let receiptJson: SignedReceiptJson;
       try {
         receiptJson = await this.rpc<SignedReceiptJson>('sealane_commit', [
           commitRequestToJson(prepared.request),
         ]);
       } catch (e) {
-        // The open slot closed while we encrypted for it: the next one is open.
-        if (opts.slot === undefined && e instanceof SealaneRpcError && /closed|sealed/.test(e.message))
+        // The slot closed while we encrypted for it: aim again from where the chain is now.
+        if (opts.slot === undefined && e instanceof SealaneRpcError && /closed|sealed/.test(e.message)) {
+          asked = Date.now();
+          cur = await this.mempoolInfo();
+          slot = aim(cur, slot + 1);
           continue;
+        }
         throw e;
       }
       const receipt = checkCommitReceipt(prepared, signedReceiptFromJson(receiptJson), trust);
@@ -221,7 +238,7 @@ export class SealaneClient {
         txHash: toHex(prepared.txHash),
         feeTxHash: toHex(keccak256(fromHex(feeTx))),
         committedAt,
-        sealedNotBefore: sealedNotBefore(info, askedAt, slot),
+        sealedNotBefore: sealedNotBefore(cur, asked, slot),
       };
     }
   }
@@ -274,30 +291,20 @@ export class SealaneClient {
   ): Promise<PrivateTxResult | CommittedPrivateTx> {
     const started = Date.now();
     const c = await this.commitPrivate(wallet, tx, opts);
-    if (opts.reveal === 'keypers')
-      return {
-        reveal: 'keypers',
-        slot: c.slot,
-        position: c.receipt.position,
-        commitment: c.commitment,
-        txHash: c.txHash,
-        feeTxHash: c.feeTxHash,
-        receipt: c.receiptJson,
-        committedMs: Date.now() - started,
-      };
-    await this.revealAfterOrder(c, opts);
-    const orderedMs = Date.now() - c.committedAt;
-    const status = await this.outcome(c, opts);
-    return {
+    const committed: PrivateTxCommitted = {
       slot: c.slot,
       position: c.receipt.position,
       commitment: c.commitment,
       txHash: c.txHash,
       feeTxHash: c.feeTxHash,
       receipt: c.receiptJson,
-      status,
-      timings: { orderedMs, sealedMs: Date.now() - c.committedAt },
     };
+    if (opts.reveal === 'keypers')
+      return { ...committed, reveal: 'keypers', committedMs: Date.now() - started };
+    await this.revealAfterOrder(c, opts);
+    const orderedMs = Date.now() - c.committedAt;
+    const status = await this.outcome(c, opts);
+    return { ...committed, status, timings: { orderedMs, sealedMs: Date.now() - c.committedAt } };
   }
 
   private async poll<T>(

@@ -35,13 +35,28 @@ export function slotBase(
   return { identity, base: bls.pairing(G1.fromHex(publicKey), hashToG2(identity)) };
 }
 
+/** The last few slots' bases: a wallet sending several transactions pays the pairing once per slot. */
+const bases = new Map<string, ReturnType<typeof slotBase>>();
+const BASES_KEPT = 8;
+
+function cachedBase(publicKey: Uint8Array, chainId: bigint, slot: bigint): ReturnType<typeof slotBase> {
+  const k = `${Buffer.from(publicKey).toString('hex')}:${chainId}:${slot}`;
+  let b = bases.get(k);
+  if (!b) {
+    b = slotBase(publicKey, chainId, slot);
+    bases.set(k, b);
+    if (bases.size > BASES_KEPT) bases.delete(bases.keys().next().value!);
+  }
+  return b;
+}
+
 export function encapsulate(
   publicKey: Uint8Array,
   chainId: bigint,
   slot: bigint,
   pre?: ReturnType<typeof slotBase>,
 ): { u: Uint8Array; key: Uint8Array } {
-  const { identity, base } = pre ?? slotBase(publicKey, chainId, slot);
+  const { identity, base } = pre ?? cachedBase(publicKey, chainId, slot);
   const r = randomScalar();
   const u = G1.BASE.multiply(r).toRawBytes(true);
   const z = Fp12.toBytes(Fp12.pow(base, r));

@@ -124,6 +124,24 @@ describe('DKG complaints', () => {
     expect(eonKeys(cfg, board).qualified).toEqual([1, 2, 3, 5]);
   });
 
+  it('a false complaint, answered with the share that checks, leaves the dealer qualified', () => {
+    const { board } = runDkg();
+    const eon = eonOf(cfg);
+    const deal = readBoard(cfg, board).deals.get(3)!;
+    const withoutFinal = board.filter(
+      (m) => m.message.kind !== 'final' && !(m.message.kind === 'complaint' && m.message.from === 1),
+    );
+    const lying = signDkgMessage({ kind: 'complaint', eon, from: 1, against: [3] }, keyOf(1));
+    const answer = signDkgMessage(
+      { kind: 'answer', eon, from: 3, revealed: [{ to: 1, share: revealOwnShare(cfg, deal, 1, keyOf(3)) }] },
+      keyOf(3),
+    );
+    const final = signDkgMessage({ kind: 'final', eon, from: 2 }, keyOf(2));
+    expect(eonKeys(cfg, [...withoutFinal, lying, answer, final]).qualified).toEqual([1, 2, 3, 4, 5]);
+    // without the answer, the complaint stands and the dealer is out
+    expect(eonKeys(cfg, [...withoutFinal, lying, final]).qualified).toEqual([1, 2, 4, 5]);
+  });
+
   it('ignores messages not signed by the keyper they name, and everything after the first final', () => {
     const { board } = runDkg();
     const forged = signDkgMessage({ ...(board[0].message as object), from: 2 } as never, keyOf(1));
