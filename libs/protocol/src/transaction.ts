@@ -157,7 +157,8 @@ function parseLegacy(raw: Uint8Array): Fields {
   if (v === 27n || v === 28n) {
     yParity = Number(v - 27n) as 0 | 1;
     signingPayload = relist(raw, it.slice(0, 6));
-  } else if (v >= 35n) {
+  } else if (v >= 37n) {
+    // EIP-155: v = chainId·2 + 35 + yParity; chain id 0 (v 35 or 36) is no chain (ethers and geth refuse it).
     chainId = (v - 35n) / 2n;
     yParity = Number((v - 35n) % 2n) as 0 | 1;
     signingPayload = relist(raw, it.slice(0, 6), [
