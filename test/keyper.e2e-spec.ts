@@ -216,6 +216,24 @@ describe('threshold-encrypted transactions with keyper processes (e2e)', () => {
     expect(opened).toMatchObject({ ok: false, reason: 'decryption-failed' });
   });
 
+  it('a keyper restarted after the key generation reads its share back from the board and serves again', async () => {
+    await keypers.get(3)!.kill('SIGKILL'); // already dead after the test above; so when run alone
+    const k3 = spawnSealane({ ...shared(), COMPONENTS: 'keyper', KEYPER_INDEX: '3', LOG_LEVEL: 'debug' });
+    keypers.set(3, k3);
+    await waitFor(
+      'keyper 3 to be ready',
+      async () => /keyper 3: eon 0x[0-9a-f]+… ready/.test(k3.output()),
+      30_000,
+    );
+    // It did not deal again: the board still holds one deal per keyper.
+    const eon = (await rpc<{ eon: string }>(url, 'sealane_getKeyperSet')).eon;
+    const board = await new KeyperStore(redis, keys).board(eon);
+    expect(board.filter((m) => m.message.kind === 'deal').map((m) => m.message.from)).toHaveLength(5);
+    const sent = await userCommits(4);
+    await expectIncludedAtPosition(sent);
+    expect([...(await new KeyperStore(redis, keys).shares(sent.slot)).keys()].sort()).toEqual([1, 2, 3]);
+  });
+
   it('refuses to release a key against an order the sequencer did not sign', async () => {
     const head = Number(await rpc(url, 'eth_blockNumber'));
     const slot = head + 500;
