@@ -172,4 +172,40 @@ describe('gateway + builder (e2e)', () => {
       prevTs = Number(b.timestamp);
     }
   });
+
+  describe('eth_sendRawTransactionSync (EIP-7966)', () => {
+    const nonceOf = async (i: number) =>
+      Number(await rpc<string>(url, 'eth_getTransactionCount', [wallet(i).address, 'pending']));
+
+    it('answers the receipt once the transaction is sealed', async () => {
+      const raw = await transfer(6, await nonceOf(6));
+      const receipt = await rpc<{ transactionHash: string; blockNumber: string; status: string }>(
+        url,
+        'eth_sendRawTransactionSync',
+        [raw],
+      );
+      expect(receipt).toMatchObject({ transactionHash: keccak256(raw), status: '0x1' });
+      expect(receipt).toEqual(await rpc(url, 'eth_getTransactionReceipt', [keccak256(raw)]));
+    });
+
+    it('answers code 4 with the hash when no receipt comes in time; the transaction stays and lands', async () => {
+      // A nonce gap: accepted into the lane, but it cannot be sealed until the gap is filled.
+      const n = await nonceOf(7);
+      const ahead = await transfer(7, n + 1);
+      const err = await rpcError(url, 'eth_sendRawTransactionSync', [ahead, 300]);
+      expect(err).toMatchObject({ code: 4, data: { name: 'ReceiptTimeoutError', detail: keccak256(ahead) } });
+      expect(err.message).toMatch('not sealed within 300 ms');
+      await rpc(url, 'eth_sendRawTransactionSync', [await transfer(7, n), '0x1388']);
+      await waitFor('the later one', () => rpc(url, 'eth_getTransactionReceipt', [keccak256(ahead)]));
+    });
+
+    it('refuses what eth_sendRawTransaction refuses, at once, with its code', async () => {
+      const err = await rpcError(url, 'eth_sendRawTransactionSync', [await transfer(6, 0)]);
+      expect(err.code).toBe(SEALANE_CODES.NonceTooLowError);
+      expect((await rpcError(url, 'eth_sendRawTransactionSync', ['0x1234'])).code).toBe(
+        SEALANE_CODES.InvalidTransactionError,
+      );
+      expect((await rpcError(url, 'eth_sendRawTransactionSync', [])).code).toBe(JSONRPC.INVALID_PARAMS);
+    });
+  });
 });

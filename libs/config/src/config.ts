@@ -63,6 +63,9 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  /** eth_sendRawTransactionSync (EIP-7966): the wait when the call names none (or an invalid one), and the most. */
+  SEND_SYNC_TIMEOUT_MS: int(1, 600_000).default(5000),
+  SEND_SYNC_MAX_TIMEOUT_MS: int(1, 600_000).default(30_000),
   /** eth_callBundle simulations one searcher may run at once (as many more wait; beyond: RateLimitedError). */
   CALL_BUNDLE_PER_SEARCHER: int(1, 1000).default(2),
   /** eth_callBundle simulations all searchers may run at once on the engine (as many more wait). */

@@ -13,6 +13,7 @@ import type { Params } from '@sealane/params';
 import { KeyperStore, ParamsStore } from '@sealane/store';
 import { EonKeysSource, keyperSetOf } from '@sealane/keyper';
 import { keyperPublicKey, registerKeyperApi } from './keyper-api';
+import { sendRawTransactionSync } from './send-sync';
 import {
   fromHex,
   GasLimitTooHighError,
@@ -121,6 +122,15 @@ export class GatewayService {
       .register('net_version', () => String(config.L2_CHAIN_ID))
       .register('web3_clientVersion', () => 'sealane/0.1.0')
       .register('eth_sendRawTransaction', (p) => this.sendRawTransaction(p))
+      .register('eth_sendRawTransactionSync', (p) =>
+        sendRawTransactionSync(p, {
+          send: (raw) => this.sendRawTransaction([raw]),
+          status: (hash) => this.lane.status(hash),
+          receipt: (hash) => this.forward('eth_getTransactionReceipt', [hash]),
+          defaultMs: config.SEND_SYNC_TIMEOUT_MS,
+          maxMs: config.SEND_SYNC_MAX_TIMEOUT_MS,
+        }),
+      )
       .register('eth_getTransactionCount', (p) => this.getTransactionCount(p))
       .register('sealane_getTransactionStatus', (p) => {
         arity(p, 1);

@@ -61,7 +61,9 @@ export type SealaneErrorName =
   | 'CommittedFeeTxError'
   | 'NonceOutOfWindowError'
   | 'StoreUnavailableError'
-  | 'ReadOnlyError';
+  | 'ReadOnlyError'
+  | 'ReceiptTimeoutError'
+  | 'TransactionNotProcessedError';
 
 export abstract class SealaneError extends Error {
   abstract override readonly name: SealaneErrorName;
@@ -231,4 +233,14 @@ export abstract class InternalError extends Error {
 
 export function isSealaneError(e: unknown): e is SealaneError {
   return e instanceof SealaneError;
+}
+
+/** EIP-7966: the transaction is in the pool but no receipt came within the wait (code 4). */
+export class ReceiptTimeoutError extends SealaneError {
+  override readonly name = 'ReceiptTimeoutError';
+}
+
+/** EIP-7966: the transaction was accepted but will not be processed as sent, e.g. skipped at its slot (code 5). */
+export class TransactionNotProcessedError extends SealaneError {
+  override readonly name = 'TransactionNotProcessedError';
 }

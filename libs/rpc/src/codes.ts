@@ -71,4 +71,7 @@ export const SEALANE_CODES: Record<SealaneErrorName, number> = {
   NonceOutOfWindowError: -32054,
   StoreUnavailableError: -32080,
   ReadOnlyError: -32090,
+  // The codes EIP-7966 fixes for eth_sendRawTransactionSync.
+  ReceiptTimeoutError: 4,
+  TransactionNotProcessedError: 5,
 };
