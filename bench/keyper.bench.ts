@@ -7,10 +7,8 @@
 import { encryptTxToSlot, kemEncapsulation, decryptTx } from '@sealane/mempool';
 import {
   bls,
-  blsSign,
   combineShares,
   decapsulate,
-  devKeyperSet,
   encapsulate,
   keyShare,
   randomScalar,
@@ -39,7 +37,6 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function benchKeyper(): Promise<Row[]> {
   progress(`keyper crypto: signature backend ${signatureBackend()}`);
-  void devKeyperSet;
   // A 3-of-5 sharing of a secret, as the DKG leaves it (the DKG's own cost is in the e2e logs).
   const secret = randomScalar();
   const coeffs = [secret, randomScalar(), randomScalar()];
@@ -58,7 +55,6 @@ export async function benchKeyper(): Promise<Row[]> {
   const share1 = keyShare(shares[0].secret, CHAIN, 7n);
   const verifyNative = timeMs(200, () => verifyKeyShare(publicShares[0], CHAIN, 7n, share1));
   const verifyNoble = timeMs(10, () => bls.verify(share1, msg, publicShares[0], { DST: SIG_DST }));
-  void blsSign;
 
   const slotShares = (slot: bigint) =>
     shares.map((s) => ({ index: s.index, share: keyShare(s.secret, CHAIN, slot) }));

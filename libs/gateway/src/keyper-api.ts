@@ -4,8 +4,9 @@
  * key once its block is sealed, to check it against the eon key and re-decrypt: the audit does).
  */
 import { EonKeysSource } from '@sealane/keyper';
-import { arity, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
+import { arity, type JsonRpcDispatcher } from '@sealane/rpc';
 import type { KeyperStore } from '@sealane/store';
+import { quantity } from './bundle-params';
 
 export interface KeyperApiDeps {
   eon: EonKeysSource;
@@ -36,14 +37,7 @@ export function registerKeyperApi(d: JsonRpcDispatcher, deps: KeyperApiDeps): vo
   });
   d.register('sealane_getSlotKey', async (p) => {
     arity(p, 1);
-    const slot = p[0];
-    const n =
-      typeof slot === 'number' && Number.isSafeInteger(slot) && slot >= 0
-        ? slot
-        : typeof slot === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(slot)
-          ? Number(slot)
-          : undefined;
-    if (n === undefined) throw invalidParams('slot must be a 0x quantity');
+    const n = quantity(p[0], 'slot');
     if ((await deps.sealedHead()) < n) return null;
     const key = await deps.store.slotKey(n);
     return key ? { slot: '0x' + n.toString(16), eon: deps.eon.eon, key } : null;

@@ -36,6 +36,7 @@ import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/r
 import type { CommitmentStatus, CommitStore } from '@sealane/store';
 import type { Wallet } from 'ethers';
 import type { EngineAccount } from '@sealane/store';
+import { quantity } from './bundle-params';
 
 /** How far ahead of the open slot a commitment may target. */
 export const MAX_COMMIT_SLOTS_AHEAD = 100;
@@ -311,10 +312,4 @@ export function auditOutcomeOf(s: CommitmentStatus | null): AuditOutcomeJson | n
   // A skip recorded by an older version has no code: it reads as depending on chain state.
   if (s.state === 'skipped') return { status: 'skipped', code: s.code ?? 'execution-rejected' };
   return null;
-}
-
-function quantity(v: unknown, name: string): number {
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-  if (typeof v === 'string' && /^0x[0-9a-fA-F]{1,13}$/.test(v)) return Number(v);
-  throw invalidParams(`${name} must be a 0x quantity`);
 }

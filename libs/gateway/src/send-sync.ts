@@ -9,6 +9,7 @@
 import { ReceiptTimeoutError, TransactionNotProcessedError } from '@sealane/protocol';
 import { arity } from '@sealane/rpc';
 import type { TxStatus } from '@sealane/store';
+import { quantity } from './bundle-params';
 
 export interface SendSyncDeps {
   send(raw: unknown): Promise<string>;
@@ -20,10 +21,15 @@ export interface SendSyncDeps {
   pollMs?: number;
 }
 
+/** The call's timeout when it is a valid one, else the default (EIP-7966: an invalid one is not an error). */
 function timeoutOf(v: unknown, d: SendSyncDeps): number {
-  const n =
-    typeof v === 'number' ? v : typeof v === 'string' && /^0x[0-9a-fA-F]{1,12}$/.test(v) ? Number(v) : NaN;
-  return Number.isSafeInteger(n) && n > 0 && n <= d.maxMs ? n : d.defaultMs;
+  let n: number;
+  try {
+    n = quantity(v, 'timeout');
+  } catch {
+    return d.defaultMs;
+  }
+  return n > 0 && n <= d.maxMs ? n : d.defaultMs;
 }
 
 export async function sendRawTransactionSync(p: unknown[], d: SendSyncDeps): Promise<unknown> {
