@@ -4,7 +4,7 @@
  * commits, checks the sequencer's signed receipt, waits for the slot's published order, checks
  * its receipt against it (proof included) and only then reveals the key.
  */
-import { Wallet, type TransactionRequest } from 'ethers';
+import type { TransactionRequest, Wallet } from 'ethers';
 import {
   checkCommitReceipt,
   checkPublishedOrder,
@@ -53,6 +53,13 @@ export interface MempoolInfo {
   /** The keypers' eon public key (0x, 48 bytes) to seal to a slot; null while they have none. */
   keyperPublicKey?: string | null;
 }
+
+/**
+ * What the SDK needs of a wallet: its address and signing, e.g. an ethers Wallet. Structural on
+ * purpose: a Wallet from the ESM and one from the CommonJS build of ethers (what an ESM project
+ * and this CommonJS package each load) are different classes to TypeScript, and both fit.
+ */
+export type TransactionSigner = Pick<Wallet, 'address' | 'signTransaction'>;
 
 /** A private transaction, committed and receipted. */
 export interface PrivateTxCommitted {
@@ -144,7 +151,7 @@ export class SealaneClient {
    * checks the sequencer's signed receipt. Keep `receiptJson`: it is what `sealane audit` takes.
    */
   async commitPrivate(
-    wallet: Wallet,
+    wallet: TransactionSigner,
     tx: TransactionRequest,
     opts: SendPrivateOptions = {},
   ): Promise<PrivateCommit> {
@@ -275,17 +282,17 @@ export class SealaneClient {
    * key, so the call returns with the receipt and the user can go offline.
    */
   async sendPrivateTransaction(
-    wallet: Wallet,
+    wallet: TransactionSigner,
     tx: TransactionRequest,
     opts: SendPrivateOptions & { reveal: 'keypers' },
   ): Promise<CommittedPrivateTx>;
   async sendPrivateTransaction(
-    wallet: Wallet,
+    wallet: TransactionSigner,
     tx: TransactionRequest,
     opts?: SendPrivateOptions,
   ): Promise<PrivateTxResult>;
   async sendPrivateTransaction(
-    wallet: Wallet,
+    wallet: TransactionSigner,
     tx: TransactionRequest,
     opts: SendPrivateOptions = {},
   ): Promise<PrivateTxResult | CommittedPrivateTx> {

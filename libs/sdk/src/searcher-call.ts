@@ -3,8 +3,10 @@
  * hex of keccak256(body)), as `@flashbots/ethers-provider-bundle` sends it. Answers the raw
  * JSON-RPC answer, so callers see Sealane's error codes as they are.
  */
-import type { Wallet } from 'ethers';
 import { flashbotsSignature } from '@sealane/protocol';
+
+/** What signs a searcher's calls: an ethers Wallet, or anything with an address and signMessage. */
+export type SearcherSigner = Parameters<typeof flashbotsSignature>[0];
 
 export interface RpcAnswer<T> {
   result?: T;
@@ -13,7 +15,7 @@ export interface RpcAnswer<T> {
 
 export async function searcherCall<T>(
   url: string,
-  signer: Wallet,
+  signer: SearcherSigner,
   method: string,
   params: unknown[],
 ): Promise<RpcAnswer<T>> {
