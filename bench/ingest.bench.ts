@@ -7,15 +7,17 @@
  */
 import { hexlify } from 'ethers';
 import { EngineClient } from '@sealane/engine';
+import { SealaneMetrics } from '@sealane/observe';
 import { PublicLane } from '@sealane/store';
 import { LOAD_NOTE, loadRows, measureLoad, withGateway, type LoadRequest } from './load';
-import { derivedKeys, progress, TransferSigner, type Row } from './support';
+import { derivedKeys, median, progress, TransferSigner, type Row } from './support';
 
 const TARGET_TPS = 3000;
 const WARMUP_TXS = 2000;
 /** About 4 s per repetition at the target rate. */
 const TXS_PER_REP = 12_000;
-const REPS = 5;
+/** Alternately with metrics off and on (even reps off), so both see the same machine. */
+const REPS = 6;
 const SENDERS = 1024;
 
 let nextId = 1;
@@ -42,6 +44,7 @@ export async function benchIngest(): Promise<Row[]> {
       senders.map((k) => ['anvil_setBalance', [k.address, '0x' + (10n ** 21n).toString(16)]]),
     );
     if (funded.some((r) => !r.ok)) throw new Error('ingest: funding the senders failed');
+    const metrics = s.app.get(SealaneMetrics);
     const run = await measureLoad({
       url: s.gatewayUrl!,
       check: { result: 'equals' },
@@ -49,7 +52,19 @@ export async function benchIngest(): Promise<Row[]> {
       unit: 'tx/s',
       warmup,
       reps,
+      afterWarmup: () => (metrics.enabled = false),
+      afterRep: (rep) => {
+        const was = metrics.enabled;
+        metrics.enabled = rep % 2 === 0;
+        return `metrics ${was ? 'on' : 'off'}`;
+      },
     });
+    metrics.enabled = true;
+    const off = median(run.rates.filter((_, i) => i % 2 === 0));
+    const on = median(run.rates.filter((_, i) => i % 2 === 1));
+    const scraped = (await (await fetch(`${s.gatewayUrl}/metrics`)).text()).match(
+      /^sealane_gateway_requests_total\{method="eth_sendRawTransaction",code="0"\} (\d+)/m,
+    )?.[1];
     // Every accepted transaction must really be in the lane, or "accepted" means nothing.
     const inLane = await s.app.get(PublicLane).size();
     const tps = run.rate;
@@ -61,7 +76,17 @@ export async function benchIngest(): Promise<Row[]> {
         unit: 'tx/s',
         note: `median of ${REPS} x ${TXS_PER_REP.toLocaleString('en-US')} txs, ${LOAD_NOTE}; ${reached} (${TARGET_TPS.toLocaleString('en-US')})`,
       },
-      afterRate: [{ name: 'ingest: throughput / target', value: tps / TARGET_TPS, unit: 'x', note: reached }],
+      afterRate: [
+        { name: 'ingest: throughput / target', value: tps / TARGET_TPS, unit: 'x', note: reached },
+        {
+          name: 'ingest: metrics on / off',
+          value: on / off,
+          unit: 'x',
+          note:
+            `median of ${REPS / 2} reps each, alternated (${on.toFixed(0)} vs ${off.toFixed(0)} tx/s); ` +
+            `${Math.abs(on / off - 1) <= 0.05 ? 'within' : 'NOT within'} 5%; the scrape counted ${scraped ?? 'no'} sends`,
+        },
+      ],
       failures: `of ${run.sent.toLocaleString('en-US')} sent (incl. warm-up); ${inLane.toLocaleString('en-US')} in the lane, ${run.accepted.toLocaleString('en-US')} accepted`,
       latencyNote: 'per request, client side',
     });

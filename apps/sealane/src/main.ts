@@ -1,5 +1,7 @@
 /** `npm start`: the whole sequencer in one process on the embedded defaults. */
+import { Logger } from '@nestjs/common';
 import { ConfigError } from '@sealane/config';
+import { logEvent } from '@sealane/observe';
 import { EmbeddedStartError } from '@sealane/embedded';
 import { startSealane, stopOnSignals } from './sealane';
 
@@ -18,14 +20,38 @@ async function main(): Promise<void> {
     return;
   }
   const d = s.devnet;
-  console.log(`redis: ${d.redisUrl}${d.started.includes('redis') ? ' (embedded)' : ''}`);
-  console.log(`l2: ${d.l2RpcUrl}${d.started.includes('l2') ? ' (embedded anvil)' : ''}`);
-  console.log(`l1: ${d.l1RpcUrl}${d.started.includes('l1') ? ' (embedded anvil)' : ''}`);
-  console.log(`inbox: ${d.inboxAddress}`);
-  if (d.dataDir)
-    console.log(`data: ${d.dataDir}${d.tempDataDir ? ' (temporary: removed on a clean stop)' : ''}`);
-  console.log(`components: ${s.config.COMPONENTS.join(', ')}`);
-  if (s.gatewayUrl) console.log(`gateway: ${s.gatewayUrl}`);
+  const lines: [string, string | undefined][] = [
+    ['redis', `${d.redisUrl}${d.started.includes('redis') ? ' (embedded)' : ''}`],
+    ['l2', `${d.l2RpcUrl}${d.started.includes('l2') ? ' (embedded anvil)' : ''}`],
+    ['l1', `${d.l1RpcUrl}${d.started.includes('l1') ? ' (embedded anvil)' : ''}`],
+    ['inbox', d.inboxAddress],
+    ['data', d.dataDir && `${d.dataDir}${d.tempDataDir ? ' (temporary: removed on a clean stop)' : ''}`],
+    ['components', s.config.COMPONENTS.join(', ')],
+    ['gateway', s.gatewayUrl && `${s.gatewayUrl} (JSON-RPC over HTTP and WebSocket)`],
+    ['dashboard', s.gatewayUrl && `${s.gatewayUrl}/`],
+    ['metrics', s.gatewayUrl && s.config.METRICS_ENABLED ? `${s.gatewayUrl}/metrics` : undefined],
+  ];
+  const shown = lines.filter((l): l is [string, string] => l[1] !== undefined);
+  if (s.config.LOG_FORMAT === 'json') {
+    // One JSON object a line on stdout, this one too, so a log shipper never sees plain text.
+    const gw = s.gatewayUrl;
+    new Logger('sealane').log(
+      logEvent('sealane.started', 'started', {
+        redis: d.redisUrl,
+        l2: d.l2RpcUrl,
+        l1: d.l1RpcUrl,
+        inbox: d.inboxAddress,
+        embedded: d.started,
+        dataDir: d.dataDir,
+        components: s.config.COMPONENTS,
+        gateway: gw,
+        dashboard: gw && `${gw}/`,
+        metrics: gw && s.config.METRICS_ENABLED ? `${gw}/metrics` : undefined,
+      }),
+    );
+  } else {
+    for (const [k, v] of shown) console.log(`${k}: ${v}`);
+  }
 }
 
 main().catch((e: unknown) => {

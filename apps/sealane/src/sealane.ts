@@ -17,14 +17,13 @@ import {
 } from '@sealane/embedded';
 import { REDIS, ResilientServerRedis } from '@sealane/core';
 import { configureGatewayHttp } from '@sealane/gateway';
+import { levelsFrom, SealaneLogger } from '@sealane/observe';
 import { ParamsStore, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
 import { AppModule } from './app.module';
 import { preflight, whileStoreAway } from './preflight';
 
 /** How long a clean stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 30_000;
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface Sealane {
   config: SealaneConfig;
@@ -56,7 +55,13 @@ export async function startSealane(opts: StartOptions = {}): Promise<Sealane> {
       bodyLimit: config.RPC_MAX_BODY_BYTES,
       allowErrorHandlerOverride: true,
     });
-    const logger = opts.logger ?? LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+    const logger =
+      opts.logger === false
+        ? false
+        : new SealaneLogger({
+            format: config.LOG_FORMAT,
+            levels: opts.logger ?? levelsFrom(config.LOG_LEVEL),
+          });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, devnet), adapter, {
       logger,
       abortOnError: false,

@@ -28,6 +28,7 @@ import {
 import { Wallet } from 'ethers';
 import { BundleSimulator } from '@sealane/simulator';
 import type { MempoolDomain } from '@sealane/mempool';
+import { SealaneMetrics } from '@sealane/observe';
 import { systemClock } from './clock';
 import { Builder } from './leader';
 import { MempoolRunner } from './mempool.runner';
@@ -53,6 +54,7 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
     engine: L2Engine,
     events: EventBus,
     @Inject(MEMPOOL_DOMAIN) domain: MempoolDomain,
+    metrics: SealaneMetrics,
   ) {
     this.queue = new Queue(QUEUES.post, {
       connection: redisConnectionOptions(endpoints.redisUrl),
@@ -110,6 +112,8 @@ export class BuilderService implements OnApplicationBootstrap, OnModuleDestroy {
         queue: this.queue,
         emit: (pattern, payload) => events.emit(pattern, payload),
         logger: this.logger,
+        metrics,
+        laneDepth: () => lane.size(),
       }),
       this.logger,
     );

@@ -3,6 +3,7 @@
  * otherwise it stands by and takes the lease the moment it expires. The lease is renewed ten
  * times per TTL on a timer of its own, so a long slot never lets it lapse.
  */
+import { logEvent } from '@sealane/observe';
 import type { L2Engine } from '@sealane/engine';
 import type { ParamsSnapshot } from '@sealane/params';
 import {
@@ -39,7 +40,7 @@ export class Builder implements SlotWaiter {
     engine: L2Engine,
     private readonly clock: Clock,
     private readonly opts: BuilderOptions,
-    hooks: BuilderHooks = {},
+    private readonly hooks: BuilderHooks = {},
     private readonly logger: BuilderLogger = console,
   ) {
     this.chain = new ChainStore(redis, keys);
@@ -113,13 +114,23 @@ export class Builder implements SlotWaiter {
     while (this.running) {
       try {
         if (!this.lease.held && !(await this.lease.tryAcquire())) {
-          if (wasLeader) this.logger.warn(`builder ${this.opts.id} lost the lease; standing by`);
+          if (wasLeader) {
+            this.logger.warn(
+              logEvent('leader.lost', `builder ${this.opts.id} lost the lease; standing by`, {
+                builder: this.opts.id,
+              }),
+            );
+            this.hooks.leadership?.(false);
+          }
           wasLeader = false;
           await this.sleep(this.lease.retryInMs());
           continue;
         }
         if (!wasLeader) {
-          this.logger.log(`builder ${this.opts.id} leads`);
+          this.logger.log(
+            logEvent('leader.took', `builder ${this.opts.id} leads`, { builder: this.opts.id }),
+          );
+          this.hooks.leadership?.(true);
           wasLeader = true;
           clearInterval(this.renewTimer);
           this.renewTimer = setInterval(() => {

@@ -8,8 +8,9 @@ import type {
   ForcedStore,
   ParamsStore,
   PublicLane,
-  SealedBlock,
+  SlotRecord,
 } from '@sealane/store';
+import type { LogEvent, SlotPhase } from '@sealane/observe';
 import type { Clock } from './clock';
 import type { Lease } from './lease';
 import type { MempoolRunner } from './mempool.runner';
@@ -17,8 +18,8 @@ import type { AuctionRunner } from './phases/clear';
 import type { BundleSimulatorPort } from './ports';
 
 export interface BuilderLogger {
-  log(msg: string): void;
-  warn(msg: string): void;
+  log(msg: string | LogEvent): void;
+  warn(msg: string | LogEvent): void;
   error(msg: string): void;
 }
 
@@ -28,8 +29,19 @@ export interface BuilderHooks {
   planned?(slot: number): Promise<void> | void;
   /** The engine mined the slot's block; its record comes next. */
   mined?(slot: number): Promise<void> | void;
-  /** The slot is recorded (once per block, by whichever builder recorded it). */
-  sealed?(block: SealedBlock, skipped: number): Promise<void> | void;
+  /**
+   * The slot is recorded (once per block, by whichever builder recorded it); `endMs`, when this
+   * builder ran the slot, is when the slot ended and `slotMs` its length.
+   */
+  sealed?(
+    record: SlotRecord,
+    skipped: number,
+    timing?: { endMs: number; slotMs: number },
+  ): Promise<void> | void;
+  /** This builder took (true) or lost (false) the lease. */
+  leadership?(leads: boolean): void;
+  /** A phase of a slot took `ms` (close, clear, plan with the submit, seal, record). */
+  phase?(phase: SlotPhase, ms: number): void;
 }
 
 /** What the builder needs to run the auction: without it, blocks hold the public lane only. */

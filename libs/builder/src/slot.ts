@@ -17,6 +17,7 @@ import type { ParamsSnapshot } from '@sealane/params';
 import { nextBaseFee } from '@sealane/engine';
 import { NotLeaderError, slotTimes } from '@sealane/protocol';
 import type { ForcedOutcome, SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
+import type { SlotPhase } from '@sealane/observe';
 import type { SlotEnv } from './options';
 import type { SimContext } from './ports';
 import { closeSlot } from './phases/close';
@@ -37,7 +38,20 @@ export interface SlotWaiter {
 }
 
 export class SlotRunner {
+  /** When the slot being run ends, and its length: for the sealed hook's delay. */
+  private timing?: { slot: number; endMs: number; slotMs: number };
+
   constructor(private readonly env: SlotEnv) {}
+
+  /** Runs `fn` as `phase` of the slot, telling the hooks how long it took. */
+  private async timed<T>(phase: SlotPhase, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.env.hooks.phase?.(phase, performance.now() - started);
+    }
+  }
 
   /** One slot: wait for its close, then seal it. Also repairs a block sealed but not recorded. */
   async step(waiter: SlotWaiter): Promise<void> {
@@ -57,6 +71,7 @@ export class SlotRunner {
     const snap = await params.snapshot(slot);
     const offset = opts.auction ? snap.values.auctionCloseOffsetMs : 0;
     const times = slotTimes(await this.endOf(head), clock.now(), snap.values.slotMs, offset);
+    this.timing = { slot, endMs: times.endMs, slotMs: snap.values.slotMs };
     await waiter.sleepUntil(times.closeMs);
     if (waiter.stopping) return;
     await hooks.slotClosed?.(slot, clock.now());
@@ -65,13 +80,15 @@ export class SlotRunner {
     let orderRoot: string | undefined;
     if (opts.auction) {
       this.mustLead('no longer holds');
-      const closed = await closeSlot(this.env, slot, snap.values);
+      const closed = await this.timed('close', () => closeSlot(this.env, slot, snap.values));
       committed = closed.committed;
       orderRoot = closed.orderRoot;
       const ctx = await this.context(slot, times.startMs);
       // No bundle may carry a committed fee transaction: it would skip what the fee pays for.
       const feeTxs = new Map((committed ?? []).map((c) => [c.feeTxHash.toLowerCase(), c.commitment]));
-      outcome = await opts.auction.runner.clear(slot, closed.received, snap.values, ctx, { feeTxs });
+      outcome = await this.timed('clear', () =>
+        opts.auction!.runner.clear(slot, closed.received, snap.values, ctx, { feeTxs }),
+      );
       await waiter.sleepUntil(times.endMs);
       if (waiter.stopping) return;
     }
@@ -94,27 +111,29 @@ export class SlotRunner {
     const parentHash = (await engine.getBlock(slot - 1))!.hash;
     const auction = opts.auction;
     if (auction) await engine.setCoinbase(ctx.feeRecipient);
-    const plan = await planSlot(
-      {
-        builderId: opts.id,
-        blockGasLimit: opts.blockGasLimit,
-        engine,
-        lane,
-        submit: (txs) => submitInOrder(engine, txs),
-        ...(auction
-          ? {
-              auction: {
-                simulator: auction.simulator,
-                feeRecipient: auction.feeRecipient,
-                chainId: auction.chainId,
-              },
-            }
-          : {}),
-        ...(opts.mempool ? { mempool: opts.mempool.runner } : {}),
-        ...(opts.forced ? { forced: { ...opts.forced, chain: this.env.chain, engine } } : {}),
-        logger,
-      },
-      { slot, startMs, parentHash, snap, ctx, outcome, committed, ...(orderRoot ? { orderRoot } : {}) },
+    const plan = await this.timed('plan', () =>
+      planSlot(
+        {
+          builderId: opts.id,
+          blockGasLimit: opts.blockGasLimit,
+          engine,
+          lane,
+          submit: (txs) => submitInOrder(engine, txs),
+          ...(auction
+            ? {
+                auction: {
+                  simulator: auction.simulator,
+                  feeRecipient: auction.feeRecipient,
+                  chainId: auction.chainId,
+                },
+              }
+            : {}),
+          ...(opts.mempool ? { mempool: opts.mempool.runner } : {}),
+          ...(opts.forced ? { forced: { ...opts.forced, chain: this.env.chain, engine } } : {}),
+          logger,
+        },
+        { slot, startMs, parentHash, snap, ctx, outcome, committed, ...(orderRoot ? { orderRoot } : {}) },
+      ),
     );
     return this.finish(plan);
   }
@@ -126,8 +145,8 @@ export class SlotRunner {
     await chain.savePlan(opts.id, plan.slot, plan);
     await hooks.planned?.(plan.slot);
     this.mustLead('no longer holds');
-    const sealed = await sealPlan(engine, plan, opts.id, logger, hooks.mined);
-    await this.record(recordOf(plan, sealed), plan.skipped.length);
+    const sealed = await this.timed('seal', () => sealPlan(engine, plan, opts.id, logger, hooks.mined));
+    await this.timed('record', () => this.record(recordOf(plan, sealed), plan.skipped.length));
     await this.resolveForced(plan, sealed);
     return sealed;
   }
@@ -160,7 +179,8 @@ export class SlotRunner {
   private async record(r: SlotRecord, skipped: number): Promise<void> {
     const { chain, opts, hooks } = this.env;
     const res = await chain.recordSealed(opts.id, r, opts.statusTtlSec ?? STATUS_TTL_SEC);
-    if (res === 'recorded') await hooks.sealed?.(r.block, skipped);
+    const t = this.timing?.slot === r.block.number ? this.timing : undefined;
+    if (res === 'recorded') await hooks.sealed?.(r, skipped, t && { endMs: t.endMs, slotMs: t.slotMs });
   }
 
   private mustLead(what: string): void {

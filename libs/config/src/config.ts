@@ -63,6 +63,10 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
+  /** WebSockets on the gateway port: open connections at most, subscriptions per connection, and the send buffer a slow reader may fill before it is closed. */
+  WS_MAX_CONNECTIONS: int(1, 1_000_000).default(1000),
+  WS_MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
+  WS_MAX_BUFFERED_BYTES: int(65_536).default(16 * 1024 * 1024),
   /** eth_sendRawTransactionSync (EIP-7966): the wait when the call names none (or an invalid one), and the most. */
   SEND_SYNC_TIMEOUT_MS: int(1, 600_000).default(5000),
   SEND_SYNC_MAX_TIMEOUT_MS: int(1, 600_000).default(30_000),
@@ -162,6 +166,16 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `text` (one line a message, millisecond timestamps) or `json` (one JSON object a line). */
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** Prometheus metrics: recorded and served at GET /metrics of the gateway (and METRICS_PORT). */
+  METRICS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** A port of its own for /metrics, for processes without the gateway (0: none). */
+  METRICS_PORT: int(0, 65535).default(0),
+  METRICS_HOST: z.string().default('127.0.0.1'),
   /** Governance members (addresses); the default is dev keys 1..3, for the devnet only. */
   GOV_MEMBERS: z
     .string()

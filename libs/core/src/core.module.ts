@@ -19,7 +19,9 @@ import { L2Engine } from '@sealane/engine';
 import { deploymentSalt, type MempoolDomain } from '@sealane/mempool';
 import { ParamsStore } from '@sealane/store';
 import { connectRedis, Keys, PublicLane, redisConnectionOptions, type SealaneRedis } from '@sealane/store';
+import { SealaneMetrics } from '@sealane/observe';
 import { closeQuietly, ResilientClientRedis } from './event-transport';
+import { MetricsServer } from './metrics-server';
 
 /** Where the real parts are: given by the operator or started by the embedded devnet. */
 export interface Endpoints {
@@ -29,12 +31,9 @@ export interface Endpoints {
   inboxAddress: string;
 }
 
-export const CONFIG = Symbol('CONFIG');
-export const ENDPOINTS = Symbol('ENDPOINTS');
-export const REDIS = Symbol('REDIS');
-export const EVENTS_CLIENT = Symbol('EVENTS_CLIENT');
-/** The EIP-712 domain of commit receipts and slot orders: this chain and this deployment. */
-export const MEMPOOL_DOMAIN = Symbol('MEMPOOL_DOMAIN');
+import { CONFIG, ENDPOINTS, EVENTS_CLIENT, MEMPOOL_DOMAIN, REDIS } from './tokens';
+
+export { CONFIG, ENDPOINTS, EVENTS_CLIENT, MEMPOOL_DOMAIN, REDIS };
 
 /** Publishes events (slot closed, block sealed, batch posted) to every process. */
 @Injectable()
@@ -101,6 +100,8 @@ export class CoreModule {
           useFactory: () => new ResilientClientRedis(redisConnectionOptions(endpoints.redisUrl)),
         },
         EventBus,
+        { provide: SealaneMetrics, useValue: new SealaneMetrics(config.METRICS_ENABLED) },
+        MetricsServer,
         Shutdown,
       ],
       exports: [
@@ -114,6 +115,7 @@ export class CoreModule {
         EVENTS_CLIENT,
         EventBus,
         MEMPOOL_DOMAIN,
+        SealaneMetrics,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SealaneMetrics } from '@sealane/observe';
 import { GatewayService } from './gateway.service';
 import { ReadinessService } from './readiness';
 
@@ -9,6 +10,7 @@ export class GatewayController {
   constructor(
     private readonly gateway: GatewayService,
     private readonly readiness: ReadinessService,
+    private readonly metrics: SealaneMetrics,
   ) {}
 
   @Post()
@@ -37,5 +39,21 @@ export class GatewayController {
       .code(r.ready ? 200 : 503)
       .header('content-type', 'application/json')
       .send(JSON.stringify(r));
+  }
+
+  /** Prometheus scrape: every series this process records (README "Metrics"). */
+  @Get('metrics')
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    if (!this.metrics.enabled) {
+      await reply
+        .code(404)
+        .header('content-type', 'text/plain')
+        .send('metrics are off (METRICS_ENABLED=false)\n');
+      return;
+    }
+    await reply
+      .code(200)
+      .header('content-type', this.metrics.contentType)
+      .send(await this.metrics.scrape());
   }
 }

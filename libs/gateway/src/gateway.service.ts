@@ -54,6 +54,7 @@ import { BundleSimulator, callBundleJson, slotContext } from '@sealane/simulator
 import { Wallet } from 'ethers';
 import { SIGNER_RECOVERY } from './signer-recovery';
 import { readPosterStatus } from '@sealane/store';
+import { SealaneMetrics } from '@sealane/observe';
 
 /** Read-only methods answered by the L2 engine as they are. */
 export const FORWARDED_METHODS = [
@@ -100,8 +101,10 @@ export class GatewayService {
     keys: Keys,
     @Inject(MEMPOOL_DOMAIN) mempoolDomain: MempoolDomain,
     @Inject(SIGNER_RECOVERY) private readonly recovery: SignerRecovery,
+    metrics: SealaneMetrics,
   ) {
     const chainIdHex = '0x' + config.L2_CHAIN_ID.toString(16);
+    metrics.watchRecoveryQueue(() => recovery.queued ?? 0);
     const chain = new ChainStore(redis, keys);
     const sealedHead = () => chain.sealedHead();
     this.accounts = new EngineAccounts(engine, sealedHead);
@@ -110,6 +113,9 @@ export class GatewayService {
     this.dispatcher = new JsonRpcDispatcher({
       maxBatch: config.RPC_MAX_BATCH,
       onInternalError: (e, method) => this.logger.error(`${method}: ${(e as Error)?.stack ?? String(e)}`),
+      ...(metrics.enabled
+        ? { onAnswered: (m: string, code: number, ms: number) => metrics.rpc(m, code, ms) }
+        : {}),
       // ioredis gives no code for "not connected"; its connection status says it instead.
       translateError: (e) =>
         !isSealaneError(e) && redis.status !== 'ready'
@@ -166,7 +172,14 @@ export class GatewayService {
       keyperPublicKey: () => keyperPublicKey(eon),
     }).register(this.dispatcher);
     registerKeyperApi(this.dispatcher, { eon, store: keyperStore, sealedHead });
-    new GovernanceApi({ config, redis, keys, params: paramsStore }).register(this.dispatcher);
+    new GovernanceApi({
+      config,
+      redis,
+      keys,
+      params: paramsStore,
+      metrics,
+      logger: new Logger('governance'),
+    }).register(this.dispatcher);
     registerForcedApi(this.dispatcher, redis, keys);
     // The poster writes its status to Redis after every pass; any gateway can answer for it.
     this.dispatcher.register('sealane_getPosterStatus', (p) => {

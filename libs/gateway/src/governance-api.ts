@@ -8,12 +8,19 @@ import { Governance, parseSignatures, parseSignedRequest, uint } from '@sealane/
 import { arity, hash32, invalidParams, type JsonRpcDispatcher } from '@sealane/rpc';
 import { quantity } from './bundle-params';
 import { GovernanceStore, type Keys, type ParamsStore, type SealaneRedis } from '@sealane/store';
+import { logEvent, type LogEvent, type SealaneMetrics } from '@sealane/observe';
+import type { ProposalView } from '@sealane/governance';
+
+/** A proposal's status before a request: a decision is a change of it past `pending`. */
+type Before = ProposalView['status'] | undefined;
 
 export interface GovernanceApiDeps {
   config: SealaneConfig;
   redis: SealaneRedis;
   keys: Keys;
   params: ParamsStore;
+  metrics?: SealaneMetrics;
+  logger?: { log(m: LogEvent): void };
 }
 
 const MAX_HISTORY = 1000;
@@ -73,23 +80,60 @@ export class GovernanceApi {
           throw invalidParams('status must be a string');
         return g.proposals(status);
       })
-      .register('sealane_proposeParams', (p) => {
+      .register('sealane_proposeParams', async (p) => {
         arity(p, 1);
-        return g.propose(parseSignedRequest('ParamsProposal', p[0]));
+        return this.decided(undefined, await g.propose(parseSignedRequest('ParamsProposal', p[0])));
       })
-      .register('sealane_proposeEmergency', (p) => {
+      .register('sealane_proposeEmergency', async (p) => {
         arity(p, 1);
-        return g.proposeEmergency(parseSignedRequest('EmergencyAction', p[0]));
+        return this.decided(undefined, await g.proposeEmergency(parseSignedRequest('EmergencyAction', p[0])));
       })
-      .register('sealane_approveProposal', (p) => {
+      .register('sealane_approveProposal', async (p) => {
         arity(p, 2);
         const sigs = parseSignatures(p[1]);
         if (sigs.length === 0) throw invalidParams('at least one signature is needed');
-        return g.approve(hash32(p[0], 'proposal id'), sigs);
+        const id = hash32(p[0], 'proposal id');
+        const before = (await g.proposal(id))?.status;
+        return this.decided(before, await g.approve(id, sigs));
       })
-      .register('sealane_cancelProposal', (p) => {
+      .register('sealane_cancelProposal', async (p) => {
         arity(p, 1);
-        return g.cancel(parseSignedRequest('CancelProposal', p[0]));
+        const req = parseSignedRequest('CancelProposal', p[0]);
+        const target = req.message.proposalId;
+        const before = (await g.proposal(target))?.status;
+        const view = await g.cancel(req);
+        const after = await g.proposal(target);
+        if (after) this.decided(before, after);
+        return view;
       });
+  }
+
+  /** Logs and counts a decision: a proposal that left `pending` (scheduled, executed, cancelled). */
+  private decided(before: Before, view: ProposalView): ProposalView {
+    if (view.status === before || view.status === 'pending') return view;
+    const kind = view.status === 'active' ? 'scheduled' : view.status;
+    this.deps.metrics?.governance(kind);
+    const what =
+      view.primaryType === 'ParamsProposal'
+        ? `changes ${JSON.stringify((view.message as { changes?: unknown }).changes ?? view.message)}`
+        : `${view.primaryType} ${JSON.stringify(view.message)}`;
+    this.deps.logger?.log(
+      logEvent(
+        'governance.decision',
+        `governance: proposal ${view.id.slice(0, 10)}… ${kind}` +
+          (view.activationSlot === undefined ? '' : ` from slot ${view.activationSlot}`) +
+          ` with ${view.signatures.length} of ${view.required} signatures: ${what}`,
+        {
+          proposalId: view.id,
+          kind,
+          primaryType: view.primaryType,
+          activationSlot: view.activationSlot,
+          signatures: view.signatures.length,
+          required: view.required,
+          message: view.message,
+        },
+      ),
+    );
+    return view;
   }
 }

@@ -24,6 +24,8 @@ export interface InFlightOptions {
   /** Re-sign with higher fees when a transaction is not mined after this long. */
   resubmitMs: number;
   hooks?: InFlightHooks;
+  /** Told of each fee bump (a transaction re-signed at its nonce with higher fees). */
+  onFeeBump?: () => void;
 }
 
 /** A new batch, ready to be signed. */
@@ -266,6 +268,7 @@ export class InFlight {
     };
     await this.o.store.save(next);
     this.entries[i] = next;
+    this.o.onFeeBump?.();
     this.o.logger.warn(
       `batch ${e.seq}: not mined after ${this.o.resubmitMs} ms; replacing ${e.hash} with ${signed.hash} ` +
         `(nonce ${e.nonce}, max fee ${signed.fees.maxFeePerGas}, tip ${signed.fees.maxPriorityFeePerGas})`,

@@ -3,6 +3,7 @@
  * `sealed-block` jobs the builder queues, by `block.sealed` events and by its own timer.
  * Its confirmed batches go out as `batch.posted` events.
  */
+import { SealaneMetrics } from '@sealane/observe';
 import {
   Controller,
   Inject,
@@ -47,6 +48,7 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
     readonly keys: Keys,
     params: ParamsStore,
     events: EventBus,
+    metrics: SealaneMetrics,
   ) {
     // No cache: the poster reasons over L1 reads in order (nonce used, then batch count).
     this.provider = new JsonRpcProvider(endpoints.l1RpcUrl, undefined, {
@@ -69,6 +71,7 @@ export class PosterService implements OnApplicationBootstrap, OnModuleDestroy {
       logFromBlock: config.POSTER_LOG_FROM_BLOCK,
       clock: { now: () => Date.now() },
       logger: this.logger,
+      metrics,
       // The Poster logs the posting itself; this only tells the other processes.
       onPosted: (ev: BatchPostedEvent) => events.emit(EVENTS.batchPosted, ev),
     });

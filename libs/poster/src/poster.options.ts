@@ -8,12 +8,14 @@ import type { BatchPostedEvent, Keys, SealaneRedis } from '@sealane/store';
 import type { InFlightHooks } from './in-flight.ports';
 import { MIN_FEE_BUMP_PERCENT } from './txmgr/fees';
 
+import type { LogEvent, SealaneMetrics } from '@sealane/observe';
+
 export interface Clock {
   now(): number;
 }
 
 export interface PosterLogger {
-  log(message: string): void;
+  log(message: string | LogEvent): void;
   warn(message: string): void;
   error(message: string): void;
 }
@@ -60,6 +62,8 @@ export interface PosterOptions {
   logger: PosterLogger;
   onPosted?: (ev: BatchPostedEvent) => void | Promise<void>;
   hooks?: PosterHooks;
+  /** Prometheus series of the batcher (sealane_batcher_…). */
+  metrics?: SealaneMetrics;
 }
 
 export type PosterActivity = 'idle' | 'waiting' | 'sent' | 'error';

@@ -15,6 +15,7 @@
  * - a batch counts as posted only once its BatchAppended event has `confirmations` blocks.
  * No @nestjs/* here: the Nest module around it only wires settings, the queue and a timer.
  */
+import { logEvent } from '@sealane/observe';
 import { isError, type Contract } from 'ethers';
 import { DA_FORMATS, DEFAULT_DA_FORMAT, type DaFormat } from '@sealane/batch';
 import { inboxContract } from '@sealane/contracts';
@@ -67,6 +68,7 @@ export class Poster {
       confirmations: o.confirmations,
       resubmitMs: o.resubmitMs,
       hooks: o.hooks,
+      onFeeBump: () => o.metrics?.feeBump(),
     });
     this.builder = new BatchBuilder({
       chain: new ChainStore(o.redis, o.keys),
@@ -137,10 +139,31 @@ export class Poster {
       const head = pr.confirmed.length ? await this.builder.sealedHead() : 0;
       for (const rec of pr.confirmed) {
         posted.push(rec.sequenceNumber);
+        const lagBlocks = Math.max(0, head - rec.lastBlock);
+        this.o.metrics?.batchPosted({
+          blocks: rec.lastBlock - rec.firstBlock + 1,
+          rawBytes: rec.rawBytes,
+          compressedBytes: rec.compressedBytes,
+          lagBlocks,
+        });
         this.o.logger.log(
-          `posted batch ${rec.sequenceNumber}: blocks ${rec.firstBlock}..${rec.lastBlock}, ${rec.compressedBytes} bytes ` +
-            `(${rec.rawBytes} raw), L1 block ${rec.l1BlockNumber}, tx ${rec.l1TxHash}; ` +
-            `lag ${Math.max(0, head - rec.lastBlock)} blocks, ${this.inFlight.size} in flight`,
+          logEvent(
+            'batch.posted',
+            `posted batch ${rec.sequenceNumber}: blocks ${rec.firstBlock}..${rec.lastBlock}, ${rec.compressedBytes} bytes ` +
+              `(${rec.rawBytes} raw), L1 block ${rec.l1BlockNumber}, tx ${rec.l1TxHash}; ` +
+              `lag ${lagBlocks} blocks, ${this.inFlight.size} in flight`,
+            {
+              batch: rec.sequenceNumber,
+              firstBlock: rec.firstBlock,
+              lastBlock: rec.lastBlock,
+              rawBytes: rec.rawBytes,
+              compressedBytes: rec.compressedBytes,
+              l1Block: rec.l1BlockNumber,
+              l1TxHash: rec.l1TxHash,
+              lagBlocks,
+              inFlight: this.inFlight.size,
+            },
+          ),
         );
         await this.notify(rec);
       }
@@ -273,6 +296,7 @@ export class Poster {
       updatedAtMs: this.o.clock.now(),
     };
     await this.store.writeStatus(status);
+    this.o.metrics?.posterStatus(status);
     return status;
   }
 

@@ -15,6 +15,8 @@ import { nativeRecoveryAvailable, recoverSignerOrNull, type RecoverableSignature
 export interface SignerRecovery {
   recover(sigs: readonly RecoverableSignature[]): Promise<(string | null)[]>;
   close(): Promise<void>;
+  /** Signatures waiting for a worker (0 for a recovery that does not queue). */
+  readonly queued?: number;
 }
 
 /** Never handed to the addon: libsecp256k1 aborts the process on a recovery id above 3. */
@@ -128,7 +130,7 @@ export interface RecoveryPoolOptions {
 export class RecoveryPool implements SignerRecovery {
   private slots: Slot[] = [];
   private queue: Waiting[] = [];
-  private queued = 0;
+  queued = 0;
   private scheduled = false;
   private nextId = 1;
   private closed = false;

@@ -21,6 +21,29 @@ function dispatcher() {
 }
 
 describe('JsonRpcDispatcher', () => {
+  it('tells onAnswered each method and answer code, for metrics', async () => {
+    const seen: [string, number][] = [];
+    const d = new JsonRpcDispatcher({ maxBatch: 5, onAnswered: (m, code) => seen.push([m, code]) })
+      .register('ok', () => 1)
+      .register('known', () => {
+        throw new AlreadyKnownError('already known');
+      });
+    await d.handle(
+      JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'ok' },
+        { jsonrpc: '2.0', id: 2, method: 'known' },
+        { jsonrpc: '2.0', id: 3, method: 'nope' },
+      ]),
+    );
+    expect(seen.sort()).toEqual(
+      [
+        ['ok', 0],
+        ['(unknown)', JSONRPC.METHOD_NOT_FOUND],
+        ['known', SEALANE_CODES.AlreadyKnownError],
+      ].sort(),
+    );
+  });
+
   it('answers a call', async () => {
     const { d } = dispatcher();
     expect(await d.handle('{"jsonrpc":"2.0","id":7,"method":"echo","params":[1]}')).toEqual({

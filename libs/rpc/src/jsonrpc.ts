@@ -70,6 +70,11 @@ export interface DispatcherOptions {
    * (e.g. Redis unreachable while it restarts): a SealaneError to answer instead, or undefined.
    */
   translateError?: (e: unknown) => unknown;
+  /**
+   * Told of every answered request: its method (`(unknown)` for one not registered), the
+   * answer's code (0 for a result) and how long the handler took. For metrics.
+   */
+  onAnswered?: (method: string, code: number, ms: number) => void;
 }
 
 export class JsonRpcDispatcher {
@@ -143,24 +148,26 @@ export class JsonRpcDispatcher {
     }
     const handler = this.handlers.get(r.method);
     if (!handler) {
+      this.opts.onAnswered?.('(unknown)', JSONRPC.METHOD_NOT_FOUND, 0);
       return isNotification
         ? undefined
         : this.fail(id, JSONRPC.METHOD_NOT_FOUND, `method not found: ${r.method.slice(0, 64)}`);
     }
+    const started = performance.now();
+    const answered = (code: number) =>
+      this.opts.onAnswered?.(r.method as string, code, performance.now() - started);
     try {
       const result = await handler((r.params as unknown[] | undefined) ?? [], ctx);
+      answered(0);
       return isNotification
         ? undefined
         : { jsonrpc: '2.0', id, result: result === undefined ? null : result };
     } catch (e) {
-      if (isNotification) return undefined;
-      return {
-        jsonrpc: '2.0',
-        id,
-        error: toErrorObject(this.opts.translateError?.(e) ?? e, (err) =>
-          this.opts.onInternalError?.(err, r.method as string),
-        ),
-      };
+      const error = toErrorObject(this.opts.translateError?.(e) ?? e, (err) =>
+        this.opts.onInternalError?.(err, r.method as string),
+      );
+      answered(error.code);
+      return isNotification ? undefined : { jsonrpc: '2.0', id, error };
     }
   }
 }
