@@ -5,12 +5,20 @@
  */
 import { Wallet, verifyTypedData } from 'ethers';
 import {
+  call,
+  checkBeforeSigning,
+  checkChangesBeforeSigning,
+  RefusedBeforeSigningError,
+  type GovInfoView,
+  type ParamsView,
+} from './gov-cli-checks';
+import {
   digest,
   parseDomain,
   parseMessage,
   parseSignatures,
   typedData,
-  type GovDomain,
+  type ParamsProposal,
   type PrimaryType,
   type TypedData,
 } from './typed-data';
@@ -22,21 +30,25 @@ export interface GovCliIo {
   writeFile(path: string, text: string): void;
 }
 
-export const GOV_USAGE = `usage: sealane gov <command> [options]   (every command takes --url URL of a gateway)
+export const GOV_USAGE = `usage: sealane gov <command> [options]   (every command takes --url URL of a gateway, and --json)
   info                                     domain, members, quorum, next nonce, earliest activation
   build --set NAME=VALUE [--set ...] [--at SLOT] [--nonce N] [--out FILE]
                                            a parameter proposal (EIP-712 typed data, no signatures yet);
                                            --at 0 or none: as soon as the timelock allows
   build --pause | --resume [--nonce N] [--out FILE]   an emergency action on bundle intake
   build --cancel PROPOSAL_ID [--out FILE]  a cancel of a pending or scheduled proposal
-  sign FILE (--key 0xKEY | --key-file PATH) [--out FILE]   adds your signature (FILE is updated)
+  sign FILE (--key 0xKEY | --key-file PATH) [--out FILE] [--offline]   adds your signature (FILE is updated)
+                                           build and sign first check the proposal as the gateway will:
+                                           names known, values in range, activation after the timelock,
+                                           nonce, rules between parameters (--offline: names and ranges only)
   id FILE                                  the proposal id (its EIP-712 digest)
   submit FILE                              proposes (or cancels) with FILE's signatures
   approve FILE                             adds FILE's new signatures to its pending proposal
   params                                   current values, version and scheduled versions
   history [--offset N] [--limit N]         who changed what, when, with which signatures
   proposals [--status S]                   every proposal (pending, scheduled, active, ...)
-  proposal ID                              one proposal`;
+  proposal ID                              one proposal
+  --json                                   one compact JSON object per answer (for machines)`;
 
 class UsageError extends Error {}
 
@@ -45,7 +57,20 @@ interface Args {
   flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(['pause', 'resume']);
+const BOOLEAN_FLAGS = new Set(['pause', 'resume', 'json', 'offline']);
+const VALUE_FLAGS = new Set([
+  'url',
+  'set',
+  'at',
+  'nonce',
+  'cancel',
+  'out',
+  'key',
+  'key-file',
+  'offset',
+  'limit',
+  'status',
+]);
 
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
@@ -58,6 +83,7 @@ function parseArgs(argv: string[]): Args {
     }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (!BOOLEAN_FLAGS.has(name) && !VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
     let value: string;
     if (eq > 0) value = a.slice(eq + 1);
     else if (BOOLEAN_FLAGS.has(name)) value = 'true';
@@ -79,39 +105,6 @@ function one(a: Args, name: string): string | undefined {
 function int(v: string, what: string): number {
   if (!/^[0-9]{1,15}$/.test(v)) throw new UsageError(`${what} must be a non-negative integer, got "${v}"`);
   return Number(v);
-}
-
-interface RpcFailure {
-  code: number;
-  message: string;
-  data?: { name?: string };
-}
-
-class RpcCallError extends Error {
-  constructor(
-    readonly method: string,
-    readonly error: RpcFailure,
-  ) {
-    super(
-      `${method}: ${error.message}${error.data?.name ? ` (${error.data.name}, ${error.code})` : ` (${error.code})`}`,
-    );
-  }
-}
-
-async function call<T>(url: string, method: string, params: unknown[]): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-  } catch (e) {
-    throw new Error(`cannot reach the gateway at ${url}: ${(e as Error).message}`);
-  }
-  const body = (await res.json()) as { result?: T; error?: RpcFailure };
-  if (body.error) throw new RpcCallError(method, body.error);
-  return body.result as T;
 }
 
 /** A typed-data file: the typed data plus the signatures collected so far. */
@@ -149,9 +142,7 @@ function idOf(f: GovFile): string {
   return digest(f.domain, f.primaryType, f.message as never);
 }
 
-interface Info {
-  domain: GovDomain;
-  nextNonce: number;
+interface Info extends GovInfoView {
   earliestActivation: number;
 }
 
@@ -162,6 +153,10 @@ export async function govCli(argv: string[], io: GovCliIo, opts: { defaultUrl: s
     if (e instanceof UsageError) {
       io.err(`sealane gov: ${e.message}`);
       io.err(GOV_USAGE);
+      return 2;
+    }
+    if (e instanceof RefusedBeforeSigningError) {
+      io.err(`sealane gov: refused before signing: ${e.message}`);
       return 2;
     }
     io.err(`sealane gov: ${(e as Error).message}`);
@@ -177,10 +172,18 @@ async function run(argv: string[], io: GovCliIo, defaultUrl: string): Promise<nu
   }
   const a = parseArgs(rest);
   const url = one(a, 'url') ?? defaultUrl;
-  const print = (v: unknown) => io.out(JSON.stringify(v, null, 2));
+  const json = one(a, 'json') === 'true';
+  const print = (v: unknown) => io.out(json ? JSON.stringify(v) : JSON.stringify(v, null, 2));
   const writeOrPrint = (f: GovFile, path = one(a, 'out')) => {
     if (path) {
       io.writeFile(path, JSON.stringify(f, null, 2) + '\n');
+      const summary = {
+        file: path,
+        primaryType: f.primaryType,
+        id: idOf(f),
+        signatures: f.signatures.length,
+      };
+      if (json) return print(summary);
       io.out(
         `${path}: ${f.primaryType} ${idOf(f)} (${f.signatures.length} signature${f.signatures.length === 1 ? '' : 's'})`,
       );
@@ -271,11 +274,21 @@ async function run(argv: string[], io: GovCliIo, defaultUrl: string): Promise<nu
           signatures: [],
         };
       }
+      const params = await call<ParamsView>(url, 'sealane_getParams', []);
+      for (const n of checkBeforeSigning(f, info, params)) io.err(`note: ${n}`);
       writeOrPrint(f);
       return 0;
     }
     case 'sign': {
       const { path, f } = file();
+      if (f.primaryType === 'ParamsProposal') checkChangesBeforeSigning(f.message as ParamsProposal);
+      if (one(a, 'offline') !== 'true') {
+        const [info, params] = await Promise.all([
+          call<Info>(url, 'sealane_getGovernance', []),
+          call<ParamsView>(url, 'sealane_getParams', []),
+        ]);
+        for (const n of checkBeforeSigning(f, info, params)) io.err(`note: ${n}`);
+      }
       const keyArg = one(a, 'key');
       const keyFile = one(a, 'key-file');
       if (!keyArg === !keyFile)
@@ -292,7 +305,9 @@ async function run(argv: string[], io: GovCliIo, defaultUrl: string): Promise<nu
       return 0;
     }
     case 'id': {
-      io.out(idOf(file().f));
+      const id = idOf(file().f);
+      if (json) print({ id });
+      else io.out(id);
       return 0;
     }
     case 'submit': {

@@ -19,10 +19,11 @@ export interface AuditIo extends AuditLog {
   defaultGateway(): string;
 }
 
-export const AUDIT_USAGE = `usage: sealane audit --gateway URL --receipts FILE [--slot N] [--sequencer ADDRESS]
+export const AUDIT_USAGE = `usage: sealane audit --gateway URL --receipts FILE [--slot N] [--sequencer ADDRESS] [--json]
   --receipts FILE    a JSON array of signed receipts, as sealane_commit returned them
   --slot N           audit only slot N (default: every slot the receipts name)
   --sequencer ADDR   the sequencer's address to trust (default: what the gateway announces)
+  --json             one JSON object: per slot its verdict, the report's lines and any proof
 exit: 0 clean, 1 a violation (proof printed), 2 usage, 3 cannot audit (slot not sealed, gateway down)`;
 
 class UsageError extends Error {}
@@ -32,6 +33,7 @@ interface AuditArgs {
   receipts: string;
   slot?: number;
   sequencer?: string;
+  json: boolean;
 }
 
 function parseArgs(argv: string[]): AuditArgs {
@@ -39,6 +41,10 @@ function parseArgs(argv: string[]): AuditArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"`);
+    if (a === '--json') {
+      flags.set('json', 'true');
+      continue;
+    }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
     if (!['gateway', 'receipts', 'slot', 'sequencer'].includes(name))
@@ -60,6 +66,7 @@ function parseArgs(argv: string[]): AuditArgs {
     receipts,
     slot: slot === undefined ? undefined : Number(slot),
     sequencer: sequencer?.toLowerCase(),
+    json: flags.has('json'),
   };
 }
 
@@ -116,7 +123,9 @@ export async function auditCli(argv: string[], io: AuditIo): Promise<number> {
   try {
     info = await rpc('sealane_getMempoolInfo', []);
   } catch (e) {
-    io.err(`sealane audit: the gateway did not answer: ${(e as Error).message}`);
+    const error = `the gateway did not answer: ${(e as Error).message}`;
+    if (args.json) io.out(JSON.stringify({ ok: false, exit: AUDIT_EXIT.cannotAudit, gateway: url, error }));
+    else io.err(`sealane audit: ${error}`);
     return AUDIT_EXIT.cannotAudit;
   }
   const trust = {
@@ -124,19 +133,59 @@ export async function auditCli(argv: string[], io: AuditIo): Promise<number> {
     domain: { chainId: BigInt(info.domain.chainId), salt: fromHex(info.domain.salt) },
   };
   let code: number = AUDIT_EXIT.clean;
+  const results: SlotResult[] = [];
   for (const slot of slots) {
     const mine = receipts.filter((r) => Number(r.receipt.slot) === slot);
+    const log = args.json ? collector(slot) : { io, result: undefined };
     let c: number;
     try {
-      c = await auditOne(io, rpc, slot, mine, trust);
+      c = await auditOne(log.io, rpc, slot, mine, trust);
     } catch (e) {
-      io.err(`sealane audit: slot ${slot}: ${(e as Error).message}`);
+      log.io.err(`sealane audit: slot ${slot}: ${(e as Error).message}`);
       c = AUDIT_EXIT.cannotAudit;
     }
+    if (log.result) results.push({ ...log.result, exit: c, verdict: VERDICTS[c] ?? 'cannot-audit' });
     // A violation outranks a slot that could not be audited.
     if (c === AUDIT_EXIT.violation || code === AUDIT_EXIT.clean) code = c;
   }
+  if (args.json)
+    io.out(
+      JSON.stringify({
+        ok: code === AUDIT_EXIT.clean,
+        exit: code,
+        gateway: url,
+        sequencer: trust.sequencer,
+        slots: results,
+      }),
+    );
   return code;
+}
+
+const VERDICTS: Record<number, string> = {
+  [AUDIT_EXIT.clean]: 'clean',
+  [AUDIT_EXIT.violation]: 'violation',
+  [AUDIT_EXIT.cannotAudit]: 'cannot-audit',
+};
+
+/** One slot's part of `--json`: the report's lines, the proof (printed after "proof:") and errors. */
+interface SlotResult {
+  slot: number;
+  exit: number;
+  verdict: string;
+  lines: string[];
+  proof?: unknown;
+  errors: string[];
+}
+
+function collector(slot: number): { io: AuditLog; result: SlotResult } {
+  const result: SlotResult = { slot, exit: 0, verdict: '', lines: [], errors: [] };
+  let proofNext = false;
+  const out = (l: string) => {
+    if (proofNext) result.proof = JSON.parse(l) as unknown;
+    else if (l !== 'proof:') result.lines.push(l);
+    proofNext = l === 'proof:';
+  };
+  return { io: { out, err: (l) => result.errors.push(l) }, result };
 }
 
 /** The `audit` command: auditCli on this process's arguments, console and files. */

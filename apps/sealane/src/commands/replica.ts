@@ -9,8 +9,21 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '@sealane/config';
 import { formatReplicaReport, Replica, serveReadRpc, type ReplicaReport } from '@sealane/derive';
 import { decodeGenesis, L2Engine } from '@sealane/engine';
+import { parseFlags, withUsage } from './args';
 
-export async function replica(): Promise<number> {
+export const REPLICA_USAGE = `usage: sealane replica
+  a follower built from L1 alone: re-executes every batch, checks the derivation rules, follows L1
+  and serves read-only JSON-RPC at REPLICA_HOST:REPLICA_PORT (settings from the environment)
+exit: 0 after a clean stop (SIGINT, SIGTERM), 1 at the first divergence, 2 usage or L1 / Inbox not set`;
+
+export function replica(argv: string[] = []): Promise<number> {
+  return withUsage('replica', REPLICA_USAGE, () => {
+    parseFlags(argv, {});
+    return follow();
+  });
+}
+
+async function follow(): Promise<number> {
   const config = loadConfig();
   const missing = (['L1_RPC_URL', 'INBOX_ADDRESS'] as const).filter((k) => !config[k]);
   if (missing.length) {
