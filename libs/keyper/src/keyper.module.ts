@@ -2,6 +2,7 @@
  * The keyper component in a Nest process (COMPONENTS=keyper, KEYPER_INDEX=i[,j…]): each keyper
  * of the set that runs here, woken by the order channel (pub/sub) and its own poll.
  */
+import { SealaneMetrics } from '@sealane/observe';
 import {
   Inject,
   Injectable,
@@ -32,6 +33,7 @@ export class KeyperService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: SealaneRedis,
     private readonly keys: Keys,
     @Inject(MEMPOOL_DOMAIN) domain: MempoolDomain,
+    metrics: SealaneMetrics,
   ) {
     const set = keyperSetOf(config);
     const board = new KeyperStore(redis, keys);
@@ -54,6 +56,7 @@ export class KeyperService implements OnApplicationBootstrap, OnModuleDestroy {
           phaseMs: config.KEYPER_DKG_PHASE_MS,
           pollMs: POLL_MS,
           logger: this.logger,
+          onReleased: () => metrics.keyShareReleased(),
         }),
     );
   }

@@ -44,6 +44,8 @@ export interface KeyperDeps {
   pollMs: number;
   logger: KeyperLogger;
   now?: () => number;
+  /** Told of each share this keyper released (first time only). */
+  onReleased?: (slot: number) => void;
 }
 
 export class Keyper {
@@ -131,6 +133,7 @@ export class Keyper {
     const started = this.now();
     const share = keyShare(this.share, set.chainId, BigInt(slot));
     const fresh = await this.d.board.putShare(slot, index, toHex(share));
+    if (fresh) this.d.onReleased?.(slot);
     logger.debug?.(
       `keyper ${index}: ${fresh ? 'released' : 'had already released'} its share of slot ${slot}'s key (${order.count} commitments) in ${this.now() - started} ms`,
     );

@@ -129,10 +129,6 @@ export class SealaneMetrics {
       ),
       lag: gauge('sealane_batcher_lag_blocks', 'Sealed L2 blocks not yet confirmed on L1'),
       unsent: gauge('sealane_batcher_pending_blocks', 'Sealed L2 blocks not yet in any batch'),
-      pendingBytes: gauge(
-        'sealane_batcher_pending_blocks_bytes_current',
-        'Raw bytes of the blocks not yet in any batch',
-      ),
       inFlight: gauge('sealane_batcher_in_flight', 'Batch transactions sent and not yet confirmed'),
       bumps: counter('sealane_batcher_txmgr_fee_bumps_total', 'Batch transactions replaced with higher fees'),
       governance: counter('sealane_governance_decisions_total', 'Governance decisions, by kind', ['kind']),
@@ -216,17 +212,11 @@ export class SealaneMetrics {
     m.lag.set(b.lagBlocks);
   }
 
-  posterStatus(s: {
-    lagBlocks: number;
-    unsentBlocks: number;
-    inFlight: number;
-    pendingBytes?: number;
-  }): void {
+  posterStatus(s: { lagBlocks: number; unsentBlocks: number; inFlight: number }): void {
     if (!this.enabled) return;
     this.m.lag.set(s.lagBlocks);
     this.m.unsent.set(s.unsentBlocks);
     this.m.inFlight.set(s.inFlight);
-    if (s.pendingBytes !== undefined) this.m.pendingBytes.set(s.pendingBytes);
   }
 
   feeBump(): void {
