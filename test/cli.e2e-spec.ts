@@ -10,7 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Wallet } from 'ethers';
 import { DEV_KEYS } from '@sealane/config';
+import { SealaneClient } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import type { StatusReport } from '../apps/sealane/src/commands/status';
 
@@ -25,9 +27,9 @@ interface Run {
 }
 
 /** Runs `file args` and answers its exit code and output, whatever the code. */
-async function run(file: string, args: string[]): Promise<Run> {
+async function run(file: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   try {
-    const r = await exec(file, args, { cwd: root, timeout: 60_000 });
+    const r = await exec(file, args, { cwd: root, timeout: 60_000, env: { ...process.env, ...env } });
     return { code: 0, ...r };
   } catch (e) {
     const f = e as { code?: number; stdout?: string; stderr?: string };
@@ -52,7 +54,7 @@ describe('the sealane command (e2e)', () => {
       env: {
         COMPONENTS: 'gateway,builder',
         GATEWAY_PORT: '0',
-        GENESIS_PARAMS: JSON.stringify({ slotMs: 400 }),
+        GENESIS_PARAMS: JSON.stringify({ slotMs: 500, auctionCloseOffsetMs: 200, revealWindowMs: 150 }),
       },
       logger: ['error'],
     });
@@ -138,6 +140,36 @@ describe('the sealane command (e2e)', () => {
     expect(await sealane('verify', '--nope')).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--nope/),
+    });
+  });
+
+  it('verify --json and audit --json print one JSON object each', async () => {
+    const d = s!.devnet;
+    const env = { L1_RPC_URL: d.l1RpcUrl, INBOX_ADDRESS: d.inboxAddress, L2_RPC_URL: d.l2RpcUrl };
+    const verify = await run(BIN, ['verify', '--json'], env);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, mismatches: [], l2Head: expect.any(Number) });
+
+    const user = new Wallet(DEV_KEYS[6]);
+    const sent = await new SealaneClient(url).sendPrivateTransaction(user, {
+      to: user.address,
+      value: 1n,
+      gasLimit: 21_000n,
+    });
+    const receipts = join(dir, 'receipts.json');
+    writeFileSync(receipts, JSON.stringify([sent.receipt]));
+    const audit = await sealane('audit', '--gateway', url, '--receipts', receipts, '--json');
+    expect(audit.code).toBe(0);
+    expect(JSON.parse(audit.stdout)).toMatchObject({
+      ok: true,
+      exit: 0,
+      slots: [
+        {
+          slot: sent.slot,
+          verdict: 'clean',
+          lines: expect.arrayContaining([expect.stringMatching(/^slot /)]),
+        },
+      ],
     });
   });
 
