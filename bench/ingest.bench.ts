@@ -3,7 +3,7 @@
  * eth_sendRawTransaction per request, from 2 clients x 8 keep-alive connections (load.ts). Only the
  * gateway runs (no builder draining the lane or competing for the CPU), with a pool large enough
  * never to refuse. The lane checks each sender's nonce and balance as a node does and lets at most
- * 64 nonces wait per sender, so the load comes from 1,024 funded senders (about 61 each).
+ * 64 nonces wait per sender, so the load comes from 1,280 funded senders (about 58 each).
  */
 import { hexlify } from 'ethers';
 import { EngineClient } from '@sealane/engine';
@@ -18,7 +18,7 @@ const WARMUP_TXS = 2000;
 const TXS_PER_REP = 12_000;
 /** Alternately with metrics off and on (even reps off), so both see the same machine. */
 const REPS = 6;
-const SENDERS = 1024;
+const SENDERS = 1280;
 
 let nextId = 1;
 
