@@ -27,6 +27,7 @@ import {
 import type { ParamsSnapshot } from '@sealane/params';
 import { SEALANE_CODES } from '@sealane/rpc';
 import type { SlotResults } from '@sealane/store';
+import { parsePrometheusText, sampleValue } from '@sealane/observe';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { arbBundle, deployAmm, nonceOf, planArb, reserves, userTrade, type Amm, E18 } from './support/amm';
 import { rpc, rpcError, transfer, waitFor } from './support/rpc';
@@ -159,6 +160,9 @@ describe('governance (e2e)', () => {
     const [sig2] = await sign(domain, 'ParamsProposal', m, [2]);
     const scheduled = await rpc<ProposalView>(url, 'sealane_approveProposal', [pending.id, [sig2]]);
     expect(scheduled).toMatchObject({ status: 'scheduled', activationSlot: activation });
+    // The decision is counted (and logged as governance.decision); the pending proposal was not.
+    const scrape = parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+    expect(sampleValue(scrape, 'sealane_governance_decisions_total', { kind: 'scheduled' })).toBe(1);
     const params = await rpc<{ current: ParamsSnapshot; scheduled: ParamsSnapshot[] }>(
       url,
       'sealane_getParams',
