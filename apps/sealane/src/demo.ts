@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   });
   const url = s.gatewayUrl!;
   console.log(`  gateway  ${url}`);
+  console.log(`  dashboard: ${url}/`);
   console.log(`  redis    ${s.devnet.redisUrl}`);
   console.log(
     `  L2       ${s.devnet.l2RpcUrl} (anvil, chain ${s.config.L2_CHAIN_ID}, sealed by the builder)`,
