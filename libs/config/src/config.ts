@@ -63,7 +63,10 @@ export const configSchema = z.object({
   GATEWAY_PORT: int(0, 65535).default(8545),
   RPC_MAX_BODY_BYTES: int(1024).default(5 * 1024 * 1024),
   RPC_MAX_BATCH: int(1, 10_000).default(1000),
-  /** WebSockets on the gateway port: open connections at most, subscriptions per connection, and the send buffer a slow reader may fill before it is closed. */
+  /**
+   * WebSockets on the gateway port: open connections at most, subscriptions per connection, and
+   * the send buffer a slow reader may fill before it is closed.
+   */
   WS_MAX_CONNECTIONS: int(1, 1_000_000).default(1000),
   WS_MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
   WS_MAX_BUFFERED_BYTES: int(65_536).default(16 * 1024 * 1024),
