@@ -33,20 +33,29 @@ describe('data API and dashboard (e2e)', () => {
   let s: Sealane;
   let url: string;
   let browser: Browser | undefined;
-  const sent = { bundle: '', bundleBlock: 0, future: '', futureBlock: 0, commitment: '', commitmentSlot: 0 };
+  const sent = {
+    bundle: '',
+    loser: '',
+    bundleBlock: 0,
+    future: '',
+    futureBlock: 0,
+    commitment: '',
+    commitmentSlot: 0,
+  };
 
   const get = async <T = unknown>(path: string) => {
     const res = await fetch(url + path);
     return { status: res.status, headers: res.headers, body: (await res.json()) as T };
   };
   const head = async () => (await get<{ sealedHead: number }>('/data/v1/status')).body.sealedHead;
-  const payFeeRecipient = (key: number, nonce: number) =>
+  /** A transfer to the fee recipient (the sequencer, dev key 0): what a bundle bids. */
+  const payFeeRecipient = (key: number, nonce: number, value = 10n ** 15n) =>
     new Wallet(DEV_KEYS[key]).signTransaction({
       type: 2,
       chainId: 24225,
       nonce,
       to: new Wallet(DEV_KEYS[0]).address,
-      value: 10n ** 15n,
+      value,
       gasLimit: 21_000n,
       maxFeePerGas: 100n * 10n ** 9n,
       maxPriorityFeePerGas: 10n ** 9n,
@@ -62,7 +71,7 @@ describe('data API and dashboard (e2e)', () => {
       env: {
         COMPONENTS: 'gateway,builder,poster',
         GATEWAY_PORT: '0',
-        // Critical-value pricing: a lone winner pays the reserve (0) and is refunded the rest.
+        // Critical-value pricing: the winner pays what it took to beat the loser, refunded the rest.
         GENESIS_PARAMS: JSON.stringify({ slotMs: 500, auctionPricing: 1, batchMaxDelayMs: 1000 }),
       },
       logger: ['error'],
@@ -71,7 +80,9 @@ describe('data API and dashboard (e2e)', () => {
     await waitFor('the first sealed blocks', async () => (await head()) >= 2);
     for (let n = 0; n < 3; n++) await rpc(url, 'eth_sendRawTransaction', [await transfer(1, n)]);
     sent.bundleBlock = (await head()) + 2;
-    sent.bundle = await sendBundle(url, 4, [await payFeeRecipient(4, 0)], sent.bundleBlock);
+    // Two searchers bid with one sender's same transaction slot: they conflict, one wins.
+    sent.bundle = await sendBundle(url, 4, [await payFeeRecipient(6, 0)], sent.bundleBlock);
+    sent.loser = await sendBundle(url, 2, [await payFeeRecipient(6, 0, 10n ** 14n)], sent.bundleBlock);
     sent.futureBlock = (await head()) + FUTURE_SLOTS;
     sent.future = await sendBundle(url, 3, [await payFeeRecipient(3, 0)], sent.futureBlock);
     const priv = await new SealaneClient(url).sendPrivateTransaction(wallet(5), {
@@ -140,7 +151,7 @@ describe('data API and dashboard (e2e)', () => {
     );
 
     const [block] = (await get<Record<string, unknown>[]>(`/data/v1/slots?slot=${sent.bundleBlock}`)).body;
-    expect(block).toMatchObject({ slot: sent.bundleBlock, winners: 1, bids: 1, clearingPrice: '0' });
+    expect(block).toMatchObject({ slot: sent.bundleBlock, winners: 1, bids: 2 });
     const engineBlock = await rpc<{ hash: string; gasUsed: string }>(url, 'eth_getBlockByNumber', [
       '0x' + sent.bundleBlock.toString(16),
       false,
@@ -152,17 +163,21 @@ describe('data API and dashboard (e2e)', () => {
       expect.objectContaining({
         bundleHash: sent.bundle,
         searcher: wallet(4).address.toLowerCase(),
-        price: '0',
+        priceSetBy: sent.loser,
         refundTxHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       }),
     ]);
-    // It paid 10^15 wei and its priority fees; alone, it pays the reserve (0) and gets it all back.
-    expect(BigInt(winners[0].value as string)).toBeGreaterThanOrEqual(10n ** 15n);
-    expect(winners[0].refund).toBe(winners[0].value);
+    const [w] = winners as { value: string; price: string; refund: string }[];
+    expect(BigInt(w.value)).toBeGreaterThan(BigInt(w.price));
+    expect(BigInt(w.refund)).toBe(BigInt(w.value) - BigInt(w.price));
+    expect(block.clearingPrice).toBe(w.price);
     const bids = (await get<Record<string, unknown>[]>(`/data/v1/bids?slot=${sent.bundleBlock}`)).body;
     expect(bids).toEqual([
       expect.objectContaining({ bundleHash: sent.bundle, rank: 1, won: true, bidsRoot: block.bidsRoot }),
+      expect.objectContaining({ bundleHash: sent.loser, rank: 2, won: false, state: 'lost', price: null }),
     ]);
+    // The winner paid the least value that still beat the loser's bid.
+    expect(BigInt(w.price)).toBeGreaterThanOrEqual(BigInt(bids[1].value as string));
     const refunds = await get<Record<string, unknown>[]>(`/data/v1/refunds?searcher=${wallet(4).address}`);
     expect(refunds.body.map((r) => r.bundleHash)).toContain(sent.bundle);
     expect((await get<unknown[]>(`/data/v1/refunds?searcher=${wallet(7).address}`)).body).toEqual([]);
@@ -239,7 +254,7 @@ describe('data API and dashboard (e2e)', () => {
         '--disable-sync',
       ],
     });
-    const page: Page = await browser.newPage({ viewport: { width: 1440, height: 1800 } });
+    const page: Page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console: ${m.text()}`);

@@ -18,7 +18,7 @@ function chart(el, xLabel, list, right) {
     { ...AXIS, label: xLabel, incrs: WHOLE },
     { ...AXIS, scale: list[0].scale, size: 60, ...(list[0].whole ? { incrs: WHOLE } : {}) },
   ];
-  if (right) axes.push({ ...AXIS, scale: right, side: 1, size: 60, grid: { show: false } });
+  if (right) axes.push({ ...AXIS, scale: right, side: 1, size: 80, grid: { show: false } });
   const opts = {
     width: Math.max(300, el.clientWidth),
     height: 200,
