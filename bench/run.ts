@@ -15,6 +15,7 @@ import { benchMempoolLatency } from './mempool-latency.bench';
 import { benchKeyper } from './keyper.bench';
 import { benchRecovery } from './recovery.bench';
 import { benchSeal } from './seal.bench';
+import { benchSustained } from './sustained/bench';
 import { formatTable, progress, type Row } from './support';
 
 const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
@@ -27,6 +28,8 @@ const BENCHMARKS: [name: string, run: () => Promise<Row[]>][] = [
   ['keyper crypto', benchKeyper],
   ['mempool latency', benchMempoolLatency],
   ['derive and rebuild', benchDerive],
+  // The whole pipeline in separate processes at rising rates: about 10-15 minutes.
+  ['sustained throughput', () => benchSustained()],
 ];
 
 /** Compiled to dist/bench/run.js; the results belong next to the sources. */
