@@ -1,13 +1,15 @@
 /**
  * The sustained-throughput benchmark: for each slot setting, the whole pipeline in separate
- * processes (pipeline.ts), then open-loop public transfers at rising rates beside a fixed side
- * load, one step per rate (step.ts), until a step is not sustained. Rows: one per (slot setting,
+ * processes (pipeline.ts), its public senders funded through it (fund.ts), then open-loop
+ * public transfers at rising rates beside a fixed side load, one step per rate (step.ts), until
+ * a step is not sustained. Rows: one per (slot setting,
  * rate) and the highest sustained rate per slot setting, with what bounded it.
  */
 import { hexlify, Wallet } from 'ethers';
 import { SealaneClient } from '@sealane/sdk';
 import { derivedKeys, progress, type Row } from '../support';
 import { scrape } from './metrics';
+import { fundSenders } from './fund';
 import { cleanUpOnExit, Pipeline } from './pipeline';
 import { Senders } from './senders';
 import { runStep, stepNote, type StepResult } from './step';
@@ -60,19 +62,22 @@ async function oneSetting(o: SustainedOptions, slotMs: number): Promise<Row[]> {
   const wallets = (label: string, n: number) => derivedKeys(label, n).map((k) => new Wallet(hexlify(k.key)));
   const searchers = wallets('sustained searcher', 5);
   const users = wallets('sustained private', 4);
-  const funded = [
-    ...all.map((k) => k.address),
-    ...searchers.map((w) => w.address),
-    ...users.map((w) => w.address),
-  ];
-  progress(
-    `sustained @ ${slotMs} ms: starting Redis, two anvils, gateway, builder, poster (${funded.length} funded accounts)`,
-  );
+  const funders = wallets('sustained funder', Math.min(32, Math.ceil(all.length / 56)));
+  const funded = [...funders, ...searchers, ...users].map((w) => w.address);
+  progress(`sustained @ ${slotMs} ms: starting Redis, two anvils, gateway, builder, poster`);
   const p = await Pipeline.start({ slotMs, gasLimit: o.gasLimit, funded });
   const senders = new Senders(p.gateway);
   const results: StepResult[] = [];
   try {
     const { feeRecipient } = await new SealaneClient(p.gateway).mempoolInfo();
+    await fundSenders(
+      p.gateway,
+      p.devnet.l2RpcUrl,
+      funders.map((w) => w.privateKey),
+      all.map((k) => k.address),
+      slotMs,
+    );
+    await drain(p, slotMs);
     const warmupS = Math.max(o.warmupS, (4 * slotMs) / 1000);
     for (const [i, rate] of o.rates.entries()) {
       progress(

@@ -3,7 +3,7 @@
  * /proc: counter deltas over a step, histogram means and quantiles from bucket deltas, and each
  * process's CPU time, so a step's row can say which phase and which process bound it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parsePrometheusText, sampleValue, type Sample } from '@sealane/observe';
 
 export async function scrape(baseUrl: string): Promise<Sample[]> {
@@ -58,16 +58,30 @@ const parseBound = (le: string): number => (le === '+Inf' ? Infinity : Number(le
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on every Linux build that matters). */
 const USER_HZ = 100;
 
-/** User + system CPU seconds a process has used so far; NaN when it is gone or not on Linux. */
+/**
+ * User + system CPU seconds a process and its descendants have used so far (an embedded part's
+ * pid is its watchdog shell's: the binary is its child); NaN when it is gone or not on Linux.
+ */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which may hold spaces, in parentheses: state is field 3.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / USER_HZ;
+    const own = (Number(rest[11]) + Number(rest[12])) / USER_HZ;
+    return children(pid).reduce((a, c) => a + (cpuSeconds(c) || 0), own);
   } catch {
     return NaN;
+  }
+}
+
+function children(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 

@@ -1,12 +1,12 @@
 /**
  * The whole Sealane pipeline for one slot setting, each part its own OS process: the embedded
  * devnet's Redis and two anvils (@sealane/embedded: watchdogs, bounded logs, anvil --quiet) from a
- * genesis that funds the load's accounts, then one gateway, one builder and one poster started
+ * genesis that funds the load's funders, searchers and users, then one gateway, one builder and one poster started
  * from dist/ with the soak's process helpers (bench/soak/procs.ts: logs capped). The builder and
  * the poster serve /metrics on ports of their own; every sealed block's arrival on the event bus
  * is timestamped here.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAddress } from 'ethers';
@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface PipelineOptions {
   slotMs: number;
   gasLimit: number;
-  /** Accounts given 1,000 ETH each in the L2 genesis. */
+  /** Accounts given 1,000,000 ETH each in the L2 genesis (funders, searchers, users: a few dozen). */
   funded: string[];
 }
 
@@ -75,7 +75,7 @@ export class Pipeline {
         gasLimit: o.gasLimit,
         timestamp: Math.floor(Date.now() / 1000),
       });
-      for (const a of o.funded) genesis.alloc[getAddress(a)] = { balance: (1000n * 10n ** 18n).toString() };
+      for (const a of o.funded) genesis.alloc[getAddress(a)] = { balance: (10n ** 24n).toString() };
       const genesisFile = join(dir, 'genesis.json');
       writeFileSync(genesisFile, encodeGenesis(genesis));
       mkdirSync(join(dir, 'devnet'));
@@ -98,6 +98,11 @@ export class Pipeline {
       return p;
     } catch (e) {
       killAll();
+      // The folder goes: say what the components said first.
+      for (const name of ['gateway', 'builder', 'poster']) {
+        const log = tail(join(dir, `${name}.log`));
+        if (log) progress(`sustained: the ${name}'s last words:\n${log}`);
+      }
       await devnet?.stop();
       removeDir(dir);
       throw e;
@@ -172,6 +177,15 @@ export class Pipeline {
     await Promise.all(this.procs.map((p) => kill(p, 'SIGTERM')));
     await this.devnet.stop();
     removeDir(this.dir);
+  }
+}
+
+function tail(file: string, bytes = 2000): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(-bytes).trim();
+  } catch {
+    return '';
   }
 }
 

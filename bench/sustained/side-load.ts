@@ -160,6 +160,7 @@ export function sideNote(c: SideCounts): string {
   return (
     `bundles ${c.bundlesAcked}/${c.bundlesSent} accepted, ${c.bundlesIncluded} included` +
     `${c.bundlesSkipped ? `, ${c.bundlesSkipped} not sent (searchers busy)` : ''}; ` +
-    `private ${c.commitsSent}: ${commits}${c.commitsSkipped ? `, ${c.commitsSkipped} not sent (users busy)` : ''}`
+    `private ${c.commitsSent}: ${commits}${c.commitsSkipped ? `, ${c.commitsSkipped} not sent (users busy)` : ''}` +
+    (c.firstError ? `; first side-load error: ${c.firstError.slice(0, 160)}` : '')
   );
 }
