@@ -12,7 +12,7 @@ import { verifyChain } from '@sealane/poster';
 import { SealaneClient } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer, waitFor } from './support/rpc';
-import { sendBundle } from './support/searcher';
+import { coinbaseBid, sendBundle } from './support/searcher';
 
 interface Ready {
   ready: boolean;
@@ -50,16 +50,7 @@ describe('L2 engine crash recovery (e2e)', () => {
       gasLimit: 21_000n,
     });
     expect(priv.status.state).toBe('included');
-    const bundleTx = await new Wallet(DEV_KEYS[4]).signTransaction({
-      type: 2,
-      chainId: 24225,
-      nonce: 0,
-      to: new Wallet(DEV_KEYS[0]).address, // the sequencer's fee recipient: the bid
-      value: 10n ** 16n,
-      gasLimit: 21_000n,
-      maxFeePerGas: 100n * 10n ** 9n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    });
+    const bundleTx = await coinbaseBid(4, 0, 10n ** 16n);
     const target = (await head()) + 2;
     await sendBundle(url(), 4, [bundleTx], target);
     await waitFor('the bundle included', async () =>

@@ -7,13 +7,11 @@
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Wallet } from 'ethers';
-import { DEV_KEYS } from '@sealane/config';
 import { parsePrometheusText, sampleValue, type Sample } from '@sealane/observe';
 import { SealaneClient } from '@sealane/sdk';
 import { spawnSealane, type Component } from './support/processes';
 import { rpc, transfer, waitFor, wallet } from './support/rpc';
-import { sendBundle, signedCall } from './support/searcher';
+import { coinbaseBid, sendBundle, signedCall } from './support/searcher';
 
 type Line = Record<string, unknown> & { event?: string; msg: string; level: string; time: string };
 
@@ -80,16 +78,7 @@ describe('metrics and structured logs of npm start (e2e)', () => {
     });
     expect(priv.status.state).toBe('included');
     const target = Number(await rpc(url, 'eth_blockNumber')) + 2;
-    const bid = await new Wallet(DEV_KEYS[4]).signTransaction({
-      type: 2,
-      chainId: 24225,
-      nonce: 0,
-      to: new Wallet(DEV_KEYS[0]).address, // the sequencer's fee recipient: the bid
-      value: 10n ** 15n,
-      gasLimit: 21_000n,
-      maxFeePerGas: 100n * 10n ** 9n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    });
+    const bid = await coinbaseBid(4, 0, 10n ** 15n);
     const bundleHash = await sendBundle(url, 4, [bid], target);
     const won = await waitFor(
       'the bundle included',

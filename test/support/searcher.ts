@@ -27,3 +27,20 @@ export async function sendBundle(
   if (r.error) throw new Error(`eth_sendBundle: ${r.error.message}`);
   return r.result!.bundleHash;
 }
+
+/**
+ * A one-transaction bundle's transaction: dev key `key` pays `value` wei straight to the
+ * sequencer's fee recipient (dev key 0), which is its bid.
+ */
+export function coinbaseBid(key: number, nonce: number, value: bigint): Promise<string> {
+  return new Wallet(DEV_KEYS[key]).signTransaction({
+    type: 2,
+    chainId: 24225,
+    nonce,
+    to: new Wallet(DEV_KEYS[0]).address,
+    value,
+    gasLimit: 21_000n,
+    maxFeePerGas: 100n * 10n ** 9n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  });
+}

@@ -94,6 +94,11 @@ export class Builder implements SlotWaiter {
     return this.slots.seal(slot, startMs, snap, outcome, committed);
   }
 
+  /** One look at open `slot`'s public lane, streamed into the engine (see SlotRunner.prefill). */
+  prefill(slot: number, startMs: number, snap: ParamsSnapshot): Promise<void> {
+    return this.slots.prefill(slot, startMs, snap);
+  }
+
   record(n: number): Promise<SealedBlock | null> {
     return this.chain.block(n);
   }

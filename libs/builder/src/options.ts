@@ -38,6 +38,10 @@ export interface BuilderHooks {
     skipped: number,
     timing?: { endMs: number; slotMs: number },
   ): Promise<void> | void;
+  /** A plan went into the engine on top of what the stream sent (`prefilled`) or whole; `sent` at the seal. */
+  submitted?(path: 'prefilled' | 'whole', sent: number): void;
+  /** The stream sent `n` public transactions into the engine while the slot was open. */
+  streamed?(n: number): void;
   /** This builder took (true) or lost (false) the lease. */
   leadership?(leads: boolean): void;
   /** A phase of a slot took `ms` (close, clear, plan with the submit, seal, record). */

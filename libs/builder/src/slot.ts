@@ -27,9 +27,20 @@ import { recordOf, type SlotPlan } from './phases/record';
 import { rebuildEngine } from './phases/rebuild';
 import { adopt, resume } from './phases/recover';
 import { sealPlan } from './phases/seal';
-import { submitInOrder } from './phases/submit';
+import { EnginePool } from './intake/engine-pool';
+import { PublicIntake } from './intake/public-intake';
+import { SlotStream } from './intake/stream';
+import { PEEK_MARGIN } from './lanes/public';
+import { readAccounts } from './phases/plan';
 
 const STATUS_TTL_SEC = 7 * 24 * 3600;
+/** How often the lane is read and streamed into the engine while a slot is open. */
+const STREAM_TICK_MS = 20;
+/**
+ * The most one look sends (anvil takes about 0.25 ms a transaction): a look stays well inside a
+ * tick, and one is started only while more time is left before the close than the last took.
+ */
+const STREAM_MAX_PER_TICK = 128;
 
 /** How the leader's loop lets a slot wait: until a time, or until the builder stops. */
 export interface SlotWaiter {
@@ -40,8 +51,14 @@ export interface SlotWaiter {
 export class SlotRunner {
   /** When the slot being run ends, and its length: for the sealed hook's delay. */
   private timing?: { slot: number; endMs: number; slotMs: number };
+  private readonly pool: EnginePool;
+  /** The open slot's public lane, streamed into the engine's pool (intake/stream.ts). */
+  private stream?: SlotStream;
+  private streamError?: string;
 
-  constructor(private readonly env: SlotEnv) {}
+  constructor(private readonly env: SlotEnv) {
+    this.pool = new EnginePool(env.engine, (path, n) => env.hooks.submitted?.(path, n));
+  }
 
   /** Runs `fn` as `phase` of the slot, telling the hooks how long it took. */
   private async timed<T>(phase: SlotPhase, fn: () => Promise<T>): Promise<T> {
@@ -72,7 +89,7 @@ export class SlotRunner {
     const offset = opts.auction ? snap.values.auctionCloseOffsetMs : 0;
     const times = slotTimes(await this.endOf(head), clock.now(), snap.values.slotMs, offset);
     this.timing = { slot, endMs: times.endMs, slotMs: snap.values.slotMs };
-    await waiter.sleepUntil(times.closeMs);
+    await this.openUntil(times.closeMs, waiter, slot, times.startMs, snap);
     if (waiter.stopping) return;
     await hooks.slotClosed?.(slot, clock.now());
     let outcome: AuctionOutcome | undefined;
@@ -89,10 +106,62 @@ export class SlotRunner {
       outcome = await this.timed('clear', () =>
         opts.auction!.runner.clear(slot, closed.received, snap.values, ctx, { feeTxs }),
       );
-      await waiter.sleepUntil(times.endMs);
+      await this.openUntil(times.endMs, waiter, slot, times.startMs, snap);
       if (waiter.stopping) return;
     }
     await this.seal(slot, times.startMs, snap, outcome, committed, orderRoot);
+  }
+
+  /** Waits until `untilMs` with the slot open, streaming its public lane into the engine. */
+  private async openUntil(
+    untilMs: number,
+    waiter: SlotWaiter,
+    slot: number,
+    startMs: number,
+    snap: ParamsSnapshot,
+  ): Promise<void> {
+    const { clock, lease, logger } = this.env;
+    let lastMs = 0;
+    while (!waiter.stopping && clock.now() < untilMs) {
+      if (lease.held && this.streamError === undefined && untilMs - clock.now() > lastMs) {
+        const started = clock.now();
+        try {
+          await this.prefill(slot, startMs, snap, STREAM_MAX_PER_TICK);
+        } catch (e) {
+          // The seal reads and submits everything itself: a failed look only costs its speed.
+          this.streamError = e instanceof Error ? e.message : String(e);
+          logger.warn(`slot ${slot}: streaming the public lane stopped: ${this.streamError}`);
+        }
+        lastMs = clock.now() - started;
+      }
+      await waiter.sleepUntil(Math.min(untilMs, clock.now() + STREAM_TICK_MS));
+    }
+    this.streamError = undefined;
+  }
+
+  /**
+   * One look at `slot`'s public lane while the slot is open: the transactions its plan will
+   * start with go into the engine's pool now, so the seal sends only what arrived since.
+   */
+  async prefill(slot: number, startMs: number, snap: ParamsSnapshot, maxSend?: number): Promise<void> {
+    this.mustLead('does not hold');
+    const { engine, lane, chain, opts, hooks } = this.env;
+    if (this.stream?.slot !== slot) {
+      const { ctx, parentHash } = await this.base(slot, startMs);
+      const maxTxs = snap.values.publicLaneMaxTxs;
+      this.stream = new SlotStream(
+        new PublicIntake(
+          slot,
+          parentHash,
+          { lane, readAccounts: (senders) => readAccounts(engine, senders) },
+          maxTxs + PEEK_MARGIN,
+        ),
+        { chain, pool: this.pool, blockGasLimit: opts.blockGasLimit, onStreamed: (n) => hooks.streamed?.(n) },
+        ctx,
+        maxTxs,
+      );
+    }
+    await this.stream.tick(maxSend);
   }
 
   /** Plans, submits, seals and records `slot` with exactly the planned order. */
@@ -107,10 +176,11 @@ export class SlotRunner {
     // Only the leader touches the engine's pool.
     this.mustLead('does not hold');
     const { engine, lane, opts, logger } = this.env;
-    const ctx = await this.context(slot, startMs);
-    const parentHash = (await engine.getBlock(slot - 1))!.hash;
+    const { ctx, parentHash } = await this.base(slot, startMs);
     const auction = opts.auction;
     if (auction) await engine.setCoinbase(ctx.feeRecipient);
+    const stream = this.stream?.slot === slot ? this.stream : undefined;
+    const intake = stream?.intake.parentHash === parentHash ? stream.intake : undefined;
     const plan = await this.timed('plan', () =>
       planSlot(
         {
@@ -118,7 +188,8 @@ export class SlotRunner {
           blockGasLimit: opts.blockGasLimit,
           engine,
           lane,
-          submit: (txs) => submitInOrder(engine, txs),
+          submit: (txs) => this.pool.submit(slot, txs),
+          ...(intake ? { intake } : {}),
           ...(auction
             ? {
                 auction: {
@@ -146,6 +217,8 @@ export class SlotRunner {
     await hooks.planned?.(plan.slot);
     this.mustLead('no longer holds');
     const sealed = await this.timed('seal', () => sealPlan(engine, plan, opts.id, logger, hooks.mined));
+    this.pool.mined();
+    this.stream = undefined;
     await this.timed('record', () => this.record(recordOf(plan, sealed), plan.skipped.length));
     await this.resolveForced(plan, sealed);
     return sealed;
@@ -189,9 +262,21 @@ export class SlotRunner {
 
   /** The block environment of `slot`, on top of the engine's block `slot - 1`. */
   private async context(slot: number, startMs: number): Promise<SimContext> {
+    return (await this.base(slot, startMs)).ctx;
+  }
+
+  /**
+   * The block environment of `slot` and its parent's hash, from one read of the engine's block
+   * `slot - 1`; the stream's own while it runs for this slot (only the leader mines, so the
+   * parent stays put until this slot is sealed).
+   */
+  private async base(slot: number, startMs: number): Promise<{ ctx: SimContext; parentHash: string }> {
+    const s = this.stream;
+    if (s?.slot === slot && s.ctx.timestamp === Math.floor(startMs / 1000))
+      return { ctx: s.ctx, parentHash: s.intake.parentHash };
     const parent = await this.env.engine.getBlock(slot - 1);
     if (!parent) throw new Error(`parent block ${slot - 1} not found on the L2 engine`);
-    return {
+    const ctx: SimContext = {
       parentNumber: slot - 1,
       number: slot,
       timestamp: Math.floor(startMs / 1000),
@@ -203,6 +288,7 @@ export class SlotRunner {
       }),
       gasLimit: BigInt(parent.gasLimit),
     };
+    return { ctx, parentHash: parent.hash };
   }
 
   /** When slot `head` ended (see ChainStore.slotEndMs). */

@@ -78,6 +78,15 @@ export class SealaneMetrics {
       skips: counter('sealane_builder_public_skipped_total', 'Public transactions skipped, by reason code', [
         'code',
       ]),
+      submits: counter(
+        'sealane_builder_submit_total',
+        'Plans sent to the engine: on top of the streamed public lane (prefilled) or whole',
+        ['path'],
+      ),
+      streamed: counter(
+        'sealane_builder_streamed_transactions_total',
+        'Public transactions streamed into the engine while their slot was open',
+      ),
       laneDepth: gauge(
         'sealane_builder_public_lane_depth',
         'Public transactions waiting after the last slot',
@@ -176,6 +185,14 @@ export class SealaneMetrics {
     m.refunds.inc(f.refunds);
     m.refundsWei.inc(Number(f.refundsWei));
     for (const [outcome, n] of Object.entries(f.commitments)) if (n) m.commitments.inc({ outcome }, n);
+  }
+
+  submitted(path: 'prefilled' | 'whole'): void {
+    if (this.enabled) this.m.submits.inc({ path });
+  }
+
+  streamed(n: number): void {
+    if (this.enabled) this.m.streamed.inc(n);
   }
 
   laneDepth(n: number): void {

@@ -55,6 +55,20 @@ export class ChainStore {
   }
 
   /**
+   * What waits for the top of `slot`'s block besides the public lane: bundles sent for it,
+   * commitments made for it, forced transactions queued. While all are zero the public lane is
+   * the whole block (the builder may stream it into the engine ahead of the seal).
+   */
+  async topOfBlockWaiting(slot: number): Promise<{ bundles: number; commitments: number; forced: number }> {
+    const [bundles, commitments, forced] = await Promise.all([
+      this.redis.hlen(this.keys.slotBundles(slot)),
+      this.redis.llen(this.keys.slotCommitments(slot)),
+      this.redis.hlen(this.keys.forcedQueue()),
+    ]);
+    return { bundles, commitments, forced };
+  }
+
+  /**
    * When slot `head` ended: its start plus its slot length, by the parameters in force at it;
    * slot 0 (the genesis block) ends at the genesis timestamp.
    */

@@ -21,7 +21,11 @@ export class Keys {
   }
   /** ZSET tx hash -> nonce: one sender's transactions waiting in the public lane. */
   publicSender(address: string): string {
-    return this.k('pool', 'sender', address.toLowerCase());
+    return this.publicSenderPrefix() + address.toLowerCase();
+  }
+  /** What every publicSender key starts with (scripts build them from it). */
+  publicSenderPrefix(): string {
+    return this.k('pool', 'sender', '');
   }
   /** HASH tx hash -> max cost (decimal), plus `_spent`: their sum; one sender's waiting transactions. */
   publicSenderCosts(address: string): string {
@@ -61,7 +65,11 @@ export class Keys {
   }
   /** STRING JSON TxStatus of a transaction (skipped with a reason, included in block N). */
   txStatus(hash: string): string {
-    return this.k('tx', hash.toLowerCase());
+    return this.txStatusPrefix() + hash.toLowerCase();
+  }
+  /** What every txStatus key starts with (scripts build them from it). */
+  txStatusPrefix(): string {
+    return this.k('tx', '');
   }
   /** STRING JSON SealedBlock by L2 block number. */
   block(n: number): string {

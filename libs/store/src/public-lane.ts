@@ -43,24 +43,52 @@ export class PublicLane {
 
   /** The oldest `limit` waiting transactions, in arrival order. */
   async peek(limit: number): Promise<PoolEntry[]> {
+    return this.entries(await this.order(limit));
+  }
+
+  /** The hashes and arrival numbers of the oldest `limit` waiting transactions (no bodies). */
+  async order(limit: number): Promise<{ hash: string; seq: number }[]> {
     const flat = await this.redis.zrange(this.keys.publicPool(), '0', String(limit - 1), 'WITHSCORES');
-    if (flat.length === 0) return [];
-    const hashes: string[] = [];
-    const seqs: number[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      hashes.push(flat[i]);
-      seqs.push(Number(flat[i + 1]));
-    }
-    const values = await this.redis.hmget(this.keys.publicTxs(), ...hashes);
+    const out: { hash: string; seq: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ hash: flat[i], seq: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** Like order(), for the transactions that arrived after arrival number `seq` only. */
+  async orderAfter(seq: number, limit: number): Promise<{ hash: string; seq: number }[]> {
+    if (limit <= 0) return [];
+    const flat = await this.redis.zrangebyscore(
+      this.keys.publicPool(),
+      `(${seq}`,
+      '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
+    const out: { hash: string; seq: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ hash: flat[i], seq: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** How many waiting transactions arrived at or before arrival number `seq`. */
+  countUpTo(seq: number): Promise<number> {
+    return this.redis.zcount(this.keys.publicPool(), '-inf', seq);
+  }
+
+  /** The bodies of `refs` (from order()); one that left the lane meanwhile is left out. */
+  async entries(refs: readonly { hash: string; seq: number }[]): Promise<PoolEntry[]> {
+    if (refs.length === 0) return [];
+    const values = await this.redis.hmget(this.keys.publicTxs(), ...refs.map((r) => r.hash));
     const out: PoolEntry[] = [];
     values.forEach((v, i) => {
       // sender ‖ meta ‖ ';' ‖ raw; a value stored before meta existed is sender ‖ raw.
       if (v)
         out.push({
-          hash: hashes[i],
+          hash: refs[i].hash,
           from: v.slice(0, 42),
           raw: '0x' + v.slice(v.indexOf(';') + 1 || 42),
-          seq: seqs[i],
+          seq: refs[i].seq,
         });
     });
     return out;

@@ -4,6 +4,7 @@
  * answering through script-answers.ts, the one table from return codes to results and errors.
  * Each method is the one EVALSHA it always was; the table is read only off the plain success.
  */
+import { packRetired } from './record-pack';
 import {
   NONCE_WINDOW,
   type DecideResult,
@@ -204,15 +205,7 @@ export class Scripts {
   async recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
     const db = this.db('recordSealed');
     const k = db.keys;
-    const retire: (string | number)[] = [];
-    for (const t of r.txs)
-      retire.push(
-        t.hash,
-        k.publicSender(t.from),
-        k.txStatus(t.hash),
-        JSON.stringify(t.status),
-        t.status.status === 'included' ? 'i' : 's',
-      );
+    const retired = packRetired(r.txs);
     const patches: string[] = [];
     for (const b of r.bundles) patches.push(k.bundleStatus(b.bundleHash), JSON.stringify(b.patch));
     for (const c of r.commitments) patches.push(k.commitmentStatus(c.commitment), JSON.stringify(c.patch));
@@ -235,7 +228,9 @@ export class Scripts {
       patches.length / 2,
       sets.length / 2,
       k.slotPlan(n),
-      ...retire,
+      ...retired,
+      k.publicSenderPrefix(),
+      k.txStatusPrefix(),
       ...patches,
       ...sets,
     );

@@ -9,10 +9,11 @@ import type { PublicLane as LaneStore } from '@sealane/store';
 import type { ChainIncluded, PlannedTx, SlotPlan } from '../phases/record';
 import { selectPublic, type Candidate } from '../public-lane.select';
 import type { Skip, SlotTrace } from '../trace';
+import type { PublicIntake } from '../intake/public-intake';
 import type { Lane, LanePlan, Room } from './lane';
 
 /** Extra lane entries read beyond the block's capacity, so nonce gaps do not starve a block. */
-const PEEK_MARGIN = 1024;
+export const PEEK_MARGIN = 1024;
 
 export class PublicLane implements Lane {
   private candidates: Candidate[] = [];
@@ -25,9 +26,17 @@ export class PublicLane implements Lane {
     private readonly engine: Pick<L2Engine, 'batch'>,
     private readonly maxTxs: number,
     private readonly trace: SlotTrace,
+    /** The slot's lane as the builder read it while the slot was open (decoded once). */
+    private readonly intake?: PublicIntake,
   ) {}
 
   async prepare(): Promise<string[]> {
+    if (this.intake) {
+      await this.intake.refresh();
+      this.candidates = [...this.intake.candidates];
+      for (const u of this.intake.undecodable) this.trace.skip(u, 'undecodable', u.reason);
+      return this.candidates.map((c) => c.from);
+    }
     for (const e of await this.store.peek(this.maxTxs + PEEK_MARGIN)) {
       try {
         const tx = decodeTransaction(fromHex(e.raw), { knownSender: e.from });

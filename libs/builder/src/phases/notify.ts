@@ -30,11 +30,13 @@ export interface SlotNewsSink {
 /** The builder's hooks that tell the poster and the event bus what happened. */
 export function notifyHooks(
   sink: SlotNewsSink,
-): Pick<BuilderHooks, 'slotClosed' | 'sealed' | 'phase' | 'leadership'> {
+): Pick<BuilderHooks, 'slotClosed' | 'sealed' | 'phase' | 'leadership' | 'submitted' | 'streamed'> {
   const { prefix, metrics } = sink;
   return {
     phase: (phase, ms) => metrics?.phase(phase, ms),
     leadership: (leads) => metrics?.leadership(leads),
+    submitted: (path) => metrics?.submitted(path),
+    streamed: (n) => metrics?.streamed(n),
     slotClosed: (slot, closedAtMs) =>
       sink.emit<SlotClosedEvent>(EVENTS.slotClosed, { prefix, slot, closedAtMs }),
     sealed: async (r: SlotRecord, skipped: number, timing?: { endMs: number; slotMs: number }) => {

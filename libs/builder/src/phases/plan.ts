@@ -19,6 +19,7 @@ import { MevLane } from '../lanes/mev';
 import { PublicLane } from '../lanes/public';
 import { RefundsLane } from '../lanes/refunds';
 import type { MempoolRunner } from '../mempool.runner';
+import type { PublicIntake } from '../intake/public-intake';
 import { refusedByEngine, SlotTrace } from '../trace';
 import type { PlannedTx, SlotPlan } from './record';
 
@@ -41,6 +42,8 @@ export interface PlanDeps {
   forced?: Omit<ForcedLaneDeps, 'blockGasLimit'>;
   /** Opens the slot's commitments (takes the reveals: none is accepted after). */
   mempool?: Pick<MempoolRunner, 'open'>;
+  /** The slot's public lane as read while it was open, with its senders' parent accounts. */
+  intake?: PublicIntake;
   logger: PlanLogger;
 }
 
@@ -78,7 +81,7 @@ function lanesOf(deps: PlanDeps, input: PlanInput, trace: SlotTrace): Lane[] {
     ...forced,
     mev,
     new CommittedLane(input.slot, deps.mempool, input.committed),
-    new PublicLane(deps.lane, deps.engine, input.snap.values.publicLaneMaxTxs, trace),
+    new PublicLane(deps.lane, deps.engine, input.snap.values.publicLaneMaxTxs, trace, deps.intake),
     new RefundsLane(mev, auction, input.ctx.baseFee, trace),
   ];
 }
@@ -90,7 +93,13 @@ export async function planSlot(deps: PlanDeps, input: PlanInput): Promise<SlotPl
   const lanes = lanesOf(deps, input, trace);
   const senders = new Set<string>();
   for (const lane of lanes) for (const s of (await lane.prepare?.()) ?? []) senders.add(s);
-  const parent = await readAccounts(deps.engine, [...senders]);
+  // Accounts the intake read on the same parent block are not read again.
+  const known = deps.intake?.accounts;
+  const parent = await readAccounts(
+    deps.engine,
+    [...senders].filter((s) => !known?.has(s)),
+  );
+  if (known) for (const [a, acc] of known) if (senders.has(a)) parent.set(a, acc);
   for (const lane of lanes) await lane.onParentState?.(parent);
 
   for (let round = 0; ; round++) {
@@ -145,7 +154,11 @@ export async function planSlot(deps: PlanDeps, input: PlanInput): Promise<SlotPl
   }
 }
 
-async function readAccounts(engine: L2Engine, senders: string[]): Promise<Map<string, Account>> {
+export async function readAccounts(
+  engine: Pick<L2Engine, 'batch'>,
+  senders: string[],
+): Promise<Map<string, Account>> {
+  if (senders.length === 0) return new Map();
   const calls = senders.flatMap((a) => [
     ['eth_getTransactionCount', [a, 'latest']] as [string, unknown[]],
     ['eth_getBalance', [a, 'latest']] as [string, unknown[]],

@@ -63,6 +63,11 @@ export async function sealPlan(
   logger: BuilderLogger,
   mined?: (slot: number) => Promise<void> | void,
 ): Promise<SealedBlock> {
+  // An engine that restarted since the plan was made (empty, at genesis) must not get this
+  // slot's block as its first: that block would be on no recorded chain.
+  const at = await engine.blockNumber();
+  if (at !== plan.slot - 1)
+    throw new Error(`the L2 engine is at block ${at}, not ${plan.slot - 1}: not mining slot ${plan.slot}`);
   await engine.mine(Math.floor(plan.startMs / 1000));
   await mined?.(plan.slot);
   const block = await engine.getBlock(plan.slot);

@@ -9,7 +9,11 @@
   ARGV[5] block hash   ARGV[6] tx status TTL (s)   ARGV[7] record TTL (s)
   ARGV[8] number of retired txs (t)   ARGV[9] number of patches (p)   ARGV[10] number of sets (s)
   ARGV[11] the slot's plan key (deleted: the record holds all of it once written)
-  then t quints: tx hash, sender ZSET key, status key, status JSON, 'i' (included) or 's' (skipped)
+  The t retired transactions travel packed in six arguments rather than five each (a block of
+  a thousand would otherwise be five thousand arguments to parse and hand to Lua):
+  ARGV[12] their hashes, 66 characters each (0x, lowercase)   ARGV[13] their senders, 42 each
+  ARGV[14] one character each: 'i' (included) or 's' (skipped)
+  ARGV[15] their status JSONs, one a line   ARGV[16] sender ZSET key prefix   ARGV[17] status key prefix
   then p pairs: status key, JSON object merged into the status there (absent status: left alone)
   then s pairs: key, value (stored with the record TTL)
   Output: 1 recorded, 0 already recorded (same block hash), -1 not the leader,
@@ -32,20 +36,32 @@ local t = tonumber(ARGV[8])
 local p = tonumber(ARGV[9])
 local s = tonumber(ARGV[10])
 redis.call('DEL', ARGV[11])
-local base = 12
-for i = 0, t - 1 do
-  local at = base + i * 5
-  redis.call('ZREM', KEYS[3], ARGV[at])
-  redis.call('HDEL', KEYS[4], ARGV[at])
-  redis.call('ZREM', ARGV[at + 1], ARGV[at])
+local hashes, senders, kinds, statuses = ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+local senderPrefix, statusPrefix = ARGV[16], ARGV[17]
+local retired = {}
+local pos = 1
+for i = 1, t do
+  local hash = string.sub(hashes, (i - 1) * 66 + 1, i * 66)
+  local sender = string.sub(senders, (i - 1) * 42 + 1, i * 42)
+  local eol = string.find(statuses, '\n', pos, true) or (#statuses + 1)
+  local status = string.sub(statuses, pos, eol - 1)
+  pos = eol + 1
+  retired[#retired + 1] = hash
+  redis.call('ZREM', senderPrefix .. sender, hash)
+  local key = statusPrefix .. hash
   local write = true
-  if ARGV[at + 4] == 's' then
-    local cur = redis.call('GET', ARGV[at + 2])
+  if string.sub(kinds, i, i) == 's' then
+    local cur = redis.call('GET', key)
     if cur and cjson.decode(cur)['status'] == 'included' then write = false end
   end
-  if write then redis.call('SET', ARGV[at + 2], ARGV[at + 3], 'EX', statusTtl) end
+  if write then redis.call('SET', key, status, 'EX', statusTtl) end
+  if #retired == 500 or i == t then
+    redis.call('ZREM', KEYS[3], unpack(retired))
+    redis.call('HDEL', KEYS[4], unpack(retired))
+    retired = {}
+  end
 end
-base = base + t * 5
+local base = 18
 for i = 0, p - 1 do
   local at = base + i * 2
   local cur = redis.call('GET', ARGV[at])
