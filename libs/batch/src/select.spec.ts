@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeBatch, longestFittingPrefix, selectBatch, type PendingBlock } from './index';
+import { encodeBatch, encodeBatchRlp, longestFittingPrefix, selectBatch, type PendingBlock } from './index';
 import { fixtureBlock, noise } from './noise.fixture';
 
 /** Blocks of one incompressible transaction each, `sizes[i]` bytes, slots 2 s apart from t = 1000 s. */
@@ -25,8 +25,20 @@ describe('batch selection', () => {
   it('waits while everything fits and the oldest block is younger than maxDelay', () => {
     const pending = blocks([500, 500]);
     const s = selectBatch(pending, { ...base, nowMs: pending[0].startMs + 9_999 });
-    expect(s).toMatchObject({ post: false, reason: 'wait' });
+    expect(s).toMatchObject({ post: false, reason: 'wait', batch: null });
     expect(s.blocks).toHaveLength(2);
+  });
+
+  it('compresses to decide when the raw window is over the limit but may fit compressed', () => {
+    // Zeros compress to nearly nothing: 5 x 1000 raw bytes > 3500, but the batch fits.
+    const pending = blocks([1000, 1000, 1000, 1000, 1000]).map((b) => ({
+      ...b,
+      txs: b.txs.map((t) => new Uint8Array(t.length)),
+    }));
+    expect(encodeBatchRlp(pending).length).toBeGreaterThan(3_500);
+    const s = selectBatch(pending, { ...base, nowMs: pending[0].startMs });
+    expect(s).toMatchObject({ post: false, reason: 'wait' });
+    expect(s.batch!.compressedBytes).toBeLessThan(3_500);
   });
 
   it('posts everything once the oldest block is maxDelay old', () => {

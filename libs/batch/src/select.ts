@@ -2,7 +2,13 @@
  * Which sealed blocks go into the next batch, and whether to post it now. Pure: the caller
  * passes the pending blocks, the limits of the current parameter set and the clock's reading.
  */
-import { encodeBatch, type BatchBlock, type EncodedBatch } from './codec';
+import { encodeBatch, encodeBatchRlp, type BatchBlock, type EncodedBatch } from './codec';
+
+/**
+ * The most Brotli can make of `raw` bytes, the version byte included: incompressible input goes
+ * out as uncompressed meta-blocks of at most 64 KiB, a few bytes of framing each.
+ */
+export const compressedBound = (raw: number): number => raw + 4 * Math.ceil(raw / 65_536) + 16 + 1;
 
 /** A sealed block waiting to be posted. */
 export interface PendingBlock extends BatchBlock {
@@ -28,7 +34,7 @@ export type SelectReason = 'full' | 'delay' | 'wait' | 'empty';
 export interface BatchSelection {
   /** The blocks of the batch: the longest prefix of `pending` that fits (at least one block). */
   blocks: PendingBlock[];
-  /** The encoded batch for `blocks`, or null when nothing is pending. */
+  /** The encoded batch for `blocks`; null when nothing is pending, or when it waits unencoded. */
   batch: EncodedBatch | null;
   /** Post now: the batch is full, or its oldest block has waited `maxDelayMs`. */
   post: boolean;
@@ -79,9 +85,13 @@ export function longestFittingPrefix(
 /** Picks the next batch from pending blocks (in block order) and decides whether to post it now. */
 export function selectBatch(pending: readonly PendingBlock[], opts: SelectOptions): BatchSelection {
   if (pending.length === 0) return { blocks: [], batch: null, post: false, reason: 'empty' };
+  const delayed = opts.nowMs - pending[0].startMs >= opts.maxDelayMs;
+  // Not due and certain to fit even uncompressed: wait without compressing (the poster asks at
+  // every poll, and Brotli at level 11 over the pending window was most of its CPU under load).
+  if (!delayed && opts.more !== true && compressedBound(encodeBatchRlp(pending).length) <= opts.maxBytes)
+    return { blocks: [...pending], batch: null, post: false, reason: 'wait' };
   const { count, batch } = longestFittingPrefix(pending, opts.maxBytes, opts.level);
   const full = count < pending.length || opts.more === true;
-  const delayed = opts.nowMs - pending[0].startMs >= opts.maxDelayMs;
   const reason: SelectReason = full ? 'full' : delayed ? 'delay' : 'wait';
   return { blocks: pending.slice(0, count), batch, post: reason !== 'wait', reason };
 }
