@@ -208,8 +208,19 @@ describe.each(['user', 'keypers'] as const)(
           'eth_getTransactionReceipt',
           [h],
         );
-        expect(r).not.toBeNull();
-        const [bn, idx] = [Number(r!.blockNumber), Number(r!.transactionIndex)];
+        if (r === null) {
+          // Sent too late for the slot, it met the attacker's own bundle for the next one (a plain
+          // back-run of the settled swap, which may win) holding its nonce: skipped, never ahead.
+          const st = await rpc<{ status: string; slot: number; code?: string }>(
+            url,
+            'sealane_getTransactionStatus',
+            [h],
+          );
+          expect(st).toMatchObject({ status: 'skipped', code: 'nonce-too-low' });
+          expect(st.slot).toBeGreaterThan(slot);
+          continue;
+        }
+        const [bn, idx] = [Number(r.blockNumber), Number(r.transactionIndex)];
         expect(bn > slot || (bn === slot && idx > userIndex)).toBe(true);
       }
 
