@@ -41,6 +41,17 @@ describe('batch selection', () => {
     expect(s.batch!.compressedBytes).toBeLessThan(3_500);
   });
 
+  it('reuses the encodings of an earlier call on the same first block (a poller)', () => {
+    const pending = blocks([1000, 1000, 1000, 1000, 1000]);
+    const memo = new Map();
+    const first = selectBatch(pending.slice(0, 4), { ...base, nowMs: 0, memo });
+    const seen = new Map(memo);
+    const again = selectBatch(pending, { ...base, nowMs: 0, memo });
+    expect(again).toEqual(selectBatch(pending, { ...base, nowMs: 0 }));
+    expect(again.blocks).toEqual(first.blocks);
+    for (const [k, e] of seen) expect(memo.get(k)).toBe(e);
+  });
+
   it('posts everything once the oldest block is maxDelay old', () => {
     const pending = blocks([500, 500]);
     const s = selectBatch(pending, { ...base, nowMs: pending[0].startMs + 10_000 });

@@ -27,6 +27,12 @@ export interface SelectOptions {
   level: number;
   /** True when more blocks are pending beyond `pending` (the caller read a window): then fitting them all is full. */
   more?: boolean;
+  /**
+   * Encodings of prefixes of `pending` by length at `level`, from earlier calls on the same first
+   * block: sealed blocks never change, so a poller asking every few hundred ms compresses only
+   * the prefixes it has not seen (the caller drops it when the first block or the level moves).
+   */
+  memo?: Map<number, EncodedBatch>;
 }
 
 export type SelectReason = 'full' | 'delay' | 'wait' | 'empty';
@@ -53,9 +59,10 @@ export function longestFittingPrefix(
   pending: readonly BatchBlock[],
   maxBytes: number,
   level: number,
+  /** Encodings of prefixes by length, kept by a caller that asks again about the same blocks. */
+  memo: Map<number, EncodedBatch> = new Map(),
 ): { count: number; batch: EncodedBatch } {
   const n = pending.length;
-  const memo = new Map<number, EncodedBatch>();
   const enc = (k: number): EncodedBatch => {
     let e = memo.get(k);
     if (!e) memo.set(k, (e = encodeBatch(pending.slice(0, k), level)));
@@ -90,7 +97,7 @@ export function selectBatch(pending: readonly PendingBlock[], opts: SelectOption
   // every poll, and Brotli at level 11 over the pending window was most of its CPU under load).
   if (!delayed && opts.more !== true && compressedBound(encodeBatchRlp(pending).length) <= opts.maxBytes)
     return { blocks: [...pending], batch: null, post: false, reason: 'wait' };
-  const { count, batch } = longestFittingPrefix(pending, opts.maxBytes, opts.level);
+  const { count, batch } = longestFittingPrefix(pending, opts.maxBytes, opts.level, opts.memo);
   const full = count < pending.length || opts.more === true;
   const reason: SelectReason = full ? 'full' : delayed ? 'delay' : 'wait';
   return { blocks: pending.slice(0, count), batch, post: reason !== 'wait', reason };

@@ -12,6 +12,7 @@ import {
   selectBatch,
   type DaFormat,
   type DaTransaction,
+  type EncodedBatch,
   type PendingBlock,
   type SelectReason,
 } from '@sealane/batch';
@@ -38,6 +39,9 @@ export interface BuiltBatch {
 }
 
 export class BatchBuilder {
+  /** Encoded prefixes of the window at the cursor (see SelectOptions.memo). */
+  private memo: { block: number; level: number; encoded: Map<number, EncodedBatch> } | undefined;
+
   constructor(
     private readonly o: {
       chain: ChainStore;
@@ -71,12 +75,15 @@ export class BatchBuilder {
       }),
       this.o.maxLevel ?? MAX_BROTLI_LEVEL,
     );
+    if (this.memo?.block !== cursor.block || this.memo.level !== level)
+      this.memo = { block: cursor.block, level, encoded: new Map() };
     const sel = selectBatch(blocks, {
       maxBytes: params.batchMaxBytes,
       maxDelayMs: params.batchMaxDelayMs,
       nowMs: this.o.now(),
       level,
       more,
+      memo: this.memo.encoded,
     });
     if (!sel.post || !sel.batch) return null;
     if (sel.reason !== 'full' && !partial) return null;
