@@ -74,7 +74,8 @@ export class EnginePool {
     this.slot = slot;
     this.held = txs.map((t) => t.hash);
     this.spoiled = res.some((r) => !r.ok);
-    this.onSubmit?.('whole', txs.length);
+    // An empty slot sends nothing: it is no plan sent whole.
+    if (txs.length > 0) this.onSubmit?.('whole', txs.length);
     return res;
   }
 
