@@ -7,13 +7,11 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Wallet } from 'ethers';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEV_KEYS } from '@sealane/config';
 import { SealaneClient } from '@sealane/sdk';
 import { startSealane, type Sealane } from '../apps/sealane/src/sealane';
 import { rpc, transfer, waitFor, wallet } from './support/rpc';
-import { sendBundle } from './support/searcher';
+import { coinbaseBid, sendBundle } from './support/searcher';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '.data', 'dashboard.png');
@@ -49,17 +47,7 @@ describe('data API and dashboard (e2e)', () => {
   };
   const head = async () => (await get<{ sealedHead: number }>('/data/v1/status')).body.sealedHead;
   /** A transfer to the fee recipient (the sequencer, dev key 0): what a bundle bids. */
-  const payFeeRecipient = (key: number, nonce: number, value = 10n ** 15n) =>
-    new Wallet(DEV_KEYS[key]).signTransaction({
-      type: 2,
-      chainId: 24225,
-      nonce,
-      to: new Wallet(DEV_KEYS[0]).address,
-      value,
-      gasLimit: 21_000n,
-      maxFeePerGas: 100n * 10n ** 9n,
-      maxPriorityFeePerGas: 10n ** 9n,
-    });
+  const payFeeRecipient = (key: number, nonce: number, value = 10n ** 15n) => coinbaseBid(key, nonce, value);
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
