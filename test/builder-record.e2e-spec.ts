@@ -353,7 +353,7 @@ describe('a slot finished by another builder (e2e)', () => {
     expect(await lane.size()).toBe(0);
 
     // Also once its status has expired: the chain says where it is.
-    await redis.del(keys.txStatus(tx.hash));
+    await redis.hdel(keys.txIncluded(), tx.hash);
     await putBack();
     await b.step();
     expect(await lane.status(tx.hash)).toEqual(included);

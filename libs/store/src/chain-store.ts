@@ -8,6 +8,7 @@ import type { CommitmentStatus } from './commit-store';
 import type { Keys, SealedBlock, TxStatus } from './names';
 import type { ParamsStore } from './params-store';
 import type { SealaneRedis } from './redis';
+import { draftRecord, type RecordDraft } from './record-pack';
 import { Scripts } from './scripts';
 import { BlockRecordMissingError } from './store.error';
 
@@ -99,7 +100,25 @@ export class ChainStore {
 
   /** Writes the slot's record in one fenced, idempotent Lua call. */
   recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
-    return this.scripts.recordSealed(token, r, statusTtlSec);
+    return this.scripts.recordSealed(token, draftRecord(this.keys, r), r.block, statusTtlSec);
+  }
+
+  /**
+   * Serializes a slot's record ahead of its block's header: a builder drafts it from its plan
+   * while the engine mines, then writes it with recordDraft once the block is read back.
+   */
+  draftRecord(r: SlotRecord): RecordDraft {
+    return draftRecord(this.keys, r);
+  }
+
+  /** recordSealed for a drafted record, with its block as sealed (the same transactions). */
+  recordDraft(
+    token: string,
+    d: RecordDraft,
+    block: SealedBlock,
+    statusTtlSec: number,
+  ): Promise<RecordResult> {
+    return this.scripts.recordSealed(token, d, block, statusTtlSec);
   }
 
   /** Stores a slot's plan before its block is mined, fenced by the lease. */

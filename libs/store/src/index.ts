@@ -11,3 +11,4 @@ export * from './params-store';
 export * from './governance-store';
 export * from './forced-store';
 export * from './keyper-store';
+export type { RecordDraft } from './record-pack';

@@ -71,6 +71,25 @@ export class Keys {
   txStatusPrefix(): string {
     return this.k('tx', '');
   }
+  /**
+   * HASH tx hash -> "block:index": every transaction of the recorded blocks (one HSET a block
+   * rather than a key each); kept for the status TTL by the record's own pruning, block by block.
+   */
+  txIncluded(): string {
+    return this.k('txs', 'included');
+  }
+  /** STRING "timestamp|hashes" of block N's txIncluded fields, until they are pruned. */
+  txIncludedIndex(n: number): string {
+    return this.txIncludedIndexPrefix() + n;
+  }
+  /** What every txIncludedIndex key starts with (scripts build them from it). */
+  txIncludedIndexPrefix(): string {
+    return this.k('txs', 'included', 'block', '');
+  }
+  /** STRING the last block whose txIncluded fields are pruned (or need none). */
+  txIncludedPruned(): string {
+    return this.k('txs', 'included', 'pruned');
+  }
   /** STRING JSON SealedBlock by L2 block number. */
   block(n: number): string {
     return this.k('block', n);
@@ -297,6 +316,12 @@ export interface SealedBlock {
   bidsRoot: string;
   /** forceInclusionDelaySlots in force at the slot. */
   forceInclusionDelaySlots: number;
+}
+
+/** A txIncluded value ("block:index") as the status it stands for. */
+export function includedStatus(value: string): TxStatus {
+  const [block, index] = value.split(':').map(Number);
+  return { status: 'included', block, index };
 }
 
 /** Why a public transaction was skipped. */

@@ -6,7 +6,7 @@
  */
 import { InsufficientFundsError, maxCost, type DecodedTx } from '@sealane/protocol';
 import type { Accepted, EngineAccount, LaneLimits } from './lane-rules';
-import type { Keys, TxStatus } from './names';
+import { includedStatus, type Keys, type TxStatus } from './names';
 import type { SealaneRedis } from './redis';
 import { Scripts } from './scripts';
 
@@ -110,10 +110,14 @@ export class PublicLane {
   }
 
   async status(hash: string): Promise<TxStatus | null> {
-    const [json, seq] = await Promise.all([
+    const [included, json, seq] = await Promise.all([
+      this.redis.hget(this.keys.txIncluded(), hash.toLowerCase()),
       this.redis.get(this.keys.txStatus(hash)),
       this.redis.zscore(this.keys.publicPool(), hash.toLowerCase()),
     ]);
+    // The chain has the last word; then what the lane said (skipped, replaced; or included, as
+    // an older version recorded it).
+    if (included) return includedStatus(included);
     if (json) return JSON.parse(json) as TxStatus;
     if (seq !== null) return { status: 'pending', seq: Number(seq) };
     return null;

@@ -16,6 +16,7 @@ export interface SealaneRedis extends Redis {
     sender: string,
     status: string,
     senderCosts: string,
+    included: string,
     hash: string,
     value: string,
     capacity: number,
@@ -35,6 +36,8 @@ export interface SealaneRedis extends Redis {
     head: string,
     pool: string,
     raw: string,
+    included: string,
+    pruned: string,
     ...args: (string | number)[]
   ): Promise<number>;
   /** [1, ttl] held by this token now, or [0, ms the other holder has left]. */

@@ -4,7 +4,7 @@
  * answering through script-answers.ts, the one table from return codes to results and errors.
  * Each method is the one EVALSHA it always was; the table is read only off the plain success.
  */
-import { packRetired } from './record-pack';
+import { assertDraftOf, blockJson, type RecordDraft } from './record-pack';
 import {
   NONCE_WINDOW,
   type DecideResult,
@@ -18,10 +18,10 @@ import {
 } from '@sealane/governance';
 import type { DecodedTx } from '@sealane/protocol';
 import type { BundleStatus, ReplacementGuard, StoredBundle } from './bundle-store';
-import type { RecordResult, SlotRecord } from './chain-store';
+import type { RecordResult } from './chain-store';
 import type { StoredCommitment } from './commit-store';
 import { bumped, type Accepted, type EngineAccount, type LaneLimits } from './lane-rules';
-import { entryOf, RECORD_TTL_SEC, type Keys } from './names';
+import { entryOf, RECORD_TTL_SEC, type Keys, type SealedBlock } from './names';
 import type { SealaneRedis } from './redis';
 import { answer, type AnswerDb } from './script-answers';
 import { ScriptError } from './store.error';
@@ -65,6 +65,7 @@ export class Scripts {
       k.publicSender(tx.from),
       k.txStatus(tx.hash),
       k.publicSenderCosts(tx.from),
+      k.txIncluded(),
       tx.hash,
       `${tx.from}${meta};${rawHex.slice(2)}`,
       limits.capacity,
@@ -201,36 +202,48 @@ export class Scripts {
     return out;
   }
 
-  /** Writes a sealed slot's record, fenced by the builder lease `token` and idempotent. */
-  async recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
+  /**
+   * Writes a sealed slot's record, fenced by the builder lease `token` and idempotent: the
+   * drafted record with `block` (the block it was drafted for, now with its header).
+   */
+  async recordSealed(
+    token: string,
+    d: RecordDraft,
+    block: SealedBlock,
+    statusTtlSec: number,
+  ): Promise<RecordResult> {
     const db = this.db('recordSealed');
     const k = db.keys;
-    const retired = packRetired(r.txs);
-    const patches: string[] = [];
-    for (const b of r.bundles) patches.push(k.bundleStatus(b.bundleHash), JSON.stringify(b.patch));
-    for (const c of r.commitments) patches.push(k.commitmentStatus(c.commitment), JSON.stringify(c.patch));
-    const sets: string[] = [];
-    if (r.results) sets.push(k.slotResults(r.results.slot), JSON.stringify(r.results));
-    const n = r.block.number;
+    const n = block.number;
+    assertDraftOf(d, block);
+    const { retired, patches, sets } = d;
     const res = await this.redis.recordSealed(
       k.lease('builder'),
       k.sealedHead(),
       k.publicPool(),
       k.publicTxs(),
+      k.txIncluded(),
+      k.txIncludedPruned(),
       token,
       n,
       k.block(n),
-      JSON.stringify(r.block),
-      r.block.hash,
+      blockJson(block, d.body),
+      block.hash,
       statusTtlSec,
       RECORD_TTL_SEC,
-      r.txs.length,
+      d.record.txs.length,
       patches.length / 2,
       sets.length / 2,
       k.slotPlan(n),
-      ...retired,
-      k.publicSenderPrefix(),
+      retired.hashes,
+      retired.senders,
+      retired.senderOf,
+      retired.kinds,
+      retired.statuses,
       k.txStatusPrefix(),
+      k.publicSenderPrefix(),
+      k.txIncludedIndexPrefix(),
+      block.timestamp,
       ...patches,
       ...sets,
     );

@@ -8,6 +8,7 @@
   KEYS[5] status key of this transaction
   KEYS[6] sender costs HASH (hash -> max cost, and `_spent` -> the sum over the sender ZSET): keeps
           the balance check O(1) per send; rebuilt whenever the builder has retired some of them
+  KEYS[7] included HASH (tx hash -> "block:index" of the recorded blocks)
   ARGV[1] tx hash   ARGV[2] sender ‖ meta ‖ ';' ‖ raw tx hex, meta = "feeBump,tipBump,cost" (decimal):
           the fees a replacement must reach, and the most the transaction can cost
   ARGV[3] pool capacity   ARGV[4] nonce   ARGV[5] engine nonce of the sender
@@ -57,6 +58,11 @@ local nonce = tonumber(ARGV[4])
 local engineNonce = tonumber(ARGV[5])
 if nonce < engineNonce then return { -3, '' } end
 -- Included, though the engine nonce passed in predates its block: a rebroadcast all the same.
+local included = redis.call('HGET', KEYS[7], ARGV[1])
+if included then
+  local block, index = string.match(included, '^(%d+):(%d+)$')
+  return { -3, '{"status":"included","block":' .. block .. ',"index":' .. index .. '}' }
+end
 local status = redis.call('GET', KEYS[5])
 if status then
   local ok, st = pcall(cjson.decode, status)
