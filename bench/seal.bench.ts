@@ -3,7 +3,8 @@
  * a sealed, checked and recorded L2 block (Builder.seal), against anvil mining the very same raw
  * transactions on its own. The difference is what Sealane adds on top of the engine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, systemClock, type BuilderLogger } from '@sealane/builder';
@@ -22,6 +23,8 @@ const SIZES = [
   { txs: 1000, reps: 5 },
 ];
 const POOL_CAPACITY = 1_000_000;
+/** Untimed seals of each size, each way, before the timed ones. */
+const WARMUP_SEALS = 3;
 
 /** The engine as the builder uses it, with the wall time of each kind of call added up. */
 class TimedEngine extends L2Engine {
@@ -39,11 +42,11 @@ class TimedEngine extends L2Engine {
     return this.timer.time('engine: evm_mine', () => super.mine(timestampSec));
   }
   override getBlock(tag: number | 'latest'): Promise<EngineBlock | null> {
-    return this.timer.time('engine: reads', () => super.getBlock(tag));
+    return this.timer.time('engine: read block', () => super.getBlock(tag));
   }
   override call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    // The pool check before the seal; the other reads time themselves (getBlock calls this).
-    if (method !== 'txpool_status') return super.call<T>(method, params);
+    // The pool check and the head check before the mine; getBlock times itself.
+    if (method !== 'txpool_status' && method !== 'eth_blockNumber') return super.call<T>(method, params);
     return this.timer.time('engine: reads', () => super.call<T>(method, params));
   }
   override dropAllTransactions(): Promise<void> {
@@ -146,14 +149,76 @@ interface Sample {
   orderedSendMineMs: number;
   orderedMoved: number;
   phases: Map<string, number>;
+  /** The time the seal waited on any I/O (calls that overlapped counted once). */
+  waitedMs: number;
   /** Transactions the engine sealed at another position than their arrival order put them. */
   moved: number;
+}
+
+/** The V8 profiler of this process (the builder's) switched on around chosen calls only. */
+class SealProfiler {
+  private session?: Session;
+  private profile?: {
+    nodes: unknown[];
+    samples: number[];
+    timeDeltas: number[];
+    startTime: number;
+    endTime: number;
+  };
+
+  constructor(private readonly out?: string) {}
+
+  async around<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+    if (!this.out || !on) return fn();
+    if (!this.session) {
+      this.session = new Session();
+      this.session.connect();
+      await this.session.post('Profiler.enable');
+      await this.session.post('Profiler.setSamplingInterval', { interval: 100 });
+    }
+    await this.session.post('Profiler.start');
+    try {
+      return await fn();
+    } finally {
+      const { profile } = (await this.session.post('Profiler.stop')) as unknown as {
+        profile: NonNullable<SealProfiler['profile']>;
+      };
+      this.merge(profile);
+    }
+  }
+
+  /** Appends one profile's samples to the ones before, its node ids moved past theirs. */
+  private merge(p: NonNullable<SealProfiler['profile']>): void {
+    if (!this.profile) {
+      this.profile = p;
+      return;
+    }
+    type Node = { id: number; children?: number[] };
+    const base = Math.max(...(this.profile.nodes as Node[]).map((x) => x.id));
+    for (const node of p.nodes as Node[]) {
+      node.id += base;
+      node.children = node.children?.map((c) => c + base);
+      this.profile.nodes.push(node);
+    }
+    this.profile.samples.push(...p.samples.map((id) => id + base));
+    this.profile.timeDeltas.push(0, ...p.timeDeltas.slice(1));
+    this.profile.endTime = p.endTime;
+  }
+
+  save(): void {
+    if (!this.out || !this.profile) return;
+    writeFileSync(this.out, JSON.stringify(this.profile));
+    progress(`seal: CPU profile of the streamed 1000-tx seals written to ${this.out}`);
+    this.session?.disconnect();
+  }
 }
 
 /** Sealane with a builder driven by hand, and anvil alone twice over, to replay each block on. */
 class SealRig {
   private readonly timer = new PhaseTimer();
   private readonly signer = new TransferSigner();
+  /** SEAL_PROFILE=out.cpuprofile: the CPU profile of the streamed 1,000-transfer seals only. */
+  readonly profiler = new SealProfiler(process.env.SEAL_PROFILE);
   private readonly redis: SealaneRedis;
   private readonly engine: TimedEngine;
   private readonly lane: TimedLane;
@@ -242,8 +307,10 @@ class SealRig {
     const intake = stream ? await timed(() => this.builder.prefill(head + 1, startMs, snap)) : { ms: 0 };
     this.timer.take();
 
-    const sealed = await timed(() => this.builder.seal(head + 1, startMs, snap));
-    const phases = this.timer.take();
+    const sealed = await this.profiler.around(stream && n >= 1000, () =>
+      timed(() => this.builder.seal(head + 1, startMs, snap)),
+    );
+    const { totals: phases, waitedMs } = this.timer.take();
     // Every transaction must be in the block. Their order is counted, not required: see `moved`.
     const hashes = sealed.value.txHashes;
     const inBlock = new Set(hashes);
@@ -260,11 +327,13 @@ class SealRig {
       orderedSendMineMs: small.sendMs + small.mineMs,
       orderedMoved: small.moved,
       phases,
+      waitedMs,
       moved: txs.filter((t, i) => hashes[i] !== t.hash).length,
     };
   }
 
   async stop(): Promise<void> {
+    this.profiler.save();
     this.redis.disconnect();
     await Promise.all([this.engine.close(), this.solo.stop(), this.ordered.stop()]);
     rmSync(this.soloDir, { recursive: true, force: true });
@@ -340,12 +409,12 @@ function rowsFor(n: number, streamed: Sample[], whole: Sample[], withPhases: boo
         note: `${((ms / total) * 100).toFixed(0)}% of the seal`,
       });
     }
-    const rest = median(samples.map((x) => x.sealMs - [...x.phases.values()].reduce((a, b) => a + b, 0)));
+    const rest = median(samples.map((x) => x.sealMs - x.waitedMs));
     rows.push({
       name: `seal ${n} txs (${mode}), phase: builder JS (decode, select, encode)`,
       value: rest,
       unit: 'ms',
-      note: `${((rest / total) * 100).toFixed(0)}% of the seal; the time not spent waiting on I/O`,
+      note: `${((rest / total) * 100).toFixed(0)}% of the seal; the time not spent waiting on I/O (I/O that overlaps counts once: the phases above can add up to more than the seal)`,
     });
   }
   return rows;
@@ -358,16 +427,19 @@ export async function benchSeal(): Promise<Row[]> {
     const moved: string[] = [];
     let blocks = 0;
     for (const { txs: n, reps } of SIZES) {
-      // Warm-up (JIT on both sides, anvil's first big block), then both ways in turn.
-      await rig.sealOnce(n, true);
-      await rig.sealOnce(n, false);
+      // Warm-up (JIT on both sides, anvil's first big block), then both ways in turn. A
+      // builder seals a block every slot: its code runs hot, as after a few seals here.
+      for (let i = 0; i < WARMUP_SEALS; i++) {
+        await rig.sealOnce(n, true);
+        await rig.sealOnce(n, false);
+      }
       const streamed: Sample[] = [];
       const whole: Sample[] = [];
       for (let rep = 0; rep < reps; rep++) {
         streamed.push(await rig.sealOnce(n, true));
         whole.push(await rig.sealOnce(n, false));
       }
-      blocks += 2 * reps + 2;
+      blocks += 2 * (reps + WARMUP_SEALS);
       const all = [...streamed, ...whole];
       moved.push(`${n}-tx blocks: median ${median(all.map((x) => x.moved))} txs out of place`);
       // Phases for the largest block only, to keep the table short.

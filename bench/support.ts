@@ -124,13 +124,20 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 /** Accumulates wall time per label (phases of a seal, say) across calls. */
 export class PhaseTimer {
   private readonly totals = new Map<string, number>();
+  /** Calls being timed now, since when at least one has been, and that time added up. */
+  private inFlight = 0;
+  private since = 0;
+  private waited = 0;
 
   async time<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const t0 = now();
+    if (this.inFlight++ === 0) this.since = t0;
     try {
       return await fn();
     } finally {
-      this.add(label, now() - t0);
+      const t1 = now();
+      this.add(label, t1 - t0);
+      if (--this.inFlight === 0) this.waited += t1 - this.since;
     }
   }
 
@@ -138,10 +145,14 @@ export class PhaseTimer {
     this.totals.set(label, (this.totals.get(label) ?? 0) + ms);
   }
 
-  /** Totals since the last call, then starts again from zero. */
-  take(): Map<string, number> {
-    const out = new Map(this.totals);
+  /**
+   * Totals since the last call, then starts again from zero. `waitedMs`: the time at least one
+   * timed call was running (calls that overlap count once, so it can be less than the sum).
+   */
+  take(): { totals: Map<string, number>; waitedMs: number } {
+    const out = { totals: new Map(this.totals), waitedMs: this.waited };
     this.totals.clear();
+    this.waited = 0;
     return out;
   }
 }

@@ -270,6 +270,12 @@ describe('a slot finished by another builder (e2e)', () => {
 
   it('a leader killed between its plan and the mine: the standby mines the plan and records it', async () => {
     const { slot, bundleHash, commit } = await fillSlot(3, 7);
+    // A public transfer too: the stored plan names it by hash, its body waits in the lane.
+    const raw = await transfer(
+      5,
+      Number(await rpc(url, 'eth_getTransactionCount', [new Wallet(DEV_KEYS[5]).address, 'latest'])),
+    );
+    const publicHash = await rpc<string>(url, 'eth_sendRawTransaction', [raw]);
     const a = builder('a', {
       planned: () => {
         throw new Killed('killed before the mine');
@@ -280,9 +286,12 @@ describe('a slot finished by another builder (e2e)', () => {
     expect(stepped).toMatchObject({ status: 'rejected', reason: expect.any(Killed) });
     expect(await engine.blockNumber()).toBe(slot - 1);
     const plan = JSON.parse((await redis.get(keys.slotPlan(slot)))!) as {
-      txs: { hash: string }[];
+      txs: { hash: string; role: string; raw?: string }[];
       auction: { seed: string };
     };
+    expect(plan.txs.find((t) => t.hash === publicHash)).toMatchObject({ role: 'public' });
+    expect(plan.txs.find((t) => t.hash === publicHash)!.raw).toBeUndefined();
+    expect(plan.txs.filter((t) => t.role !== 'public').every((t) => t.raw)).toBe(true);
 
     await expireLease();
     const b = builder('b');
@@ -291,6 +300,8 @@ describe('a slot finished by another builder (e2e)', () => {
     const r = await expectComplete(slot, bundleHash, commit);
     // The outcome the leader decided (its seed drawn at the close) is the one published.
     expect(r.block.txHashes).toEqual(plan.txs.map((t) => t.hash));
+    expect(r.block.txs[r.block.txHashes.indexOf(publicHash)]).toBe(raw);
+    expect(await lane.status(publicHash)).toMatchObject({ status: 'included', block: slot });
     expect(r.results!.seed).toBe(plan.auction.seed);
     expect(shape(r)).toEqual(honest);
     await b.lease.release();

@@ -16,17 +16,17 @@
 import type { ParamsSnapshot } from '@sealane/params';
 import { nextBaseFee } from '@sealane/engine';
 import { NotLeaderError, slotTimes } from '@sealane/protocol';
-import type { ForcedOutcome, SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
+import type { ForcedOutcome, RecordDraft, SealedBlock, SlotRecord, StoredCommitment } from '@sealane/store';
 import type { SlotPhase } from '@sealane/observe';
 import type { SlotEnv } from './options';
 import type { SimContext } from './ports';
 import { closeSlot } from './phases/close';
 import type { AuctionOutcome } from './phases/clear';
 import { planSlot } from './phases/plan';
-import { recordOf, type SlotPlan } from './phases/record';
+import { matchesPlan, recordOf, storedPlan, type SlotPlan, type StoredPlan } from './phases/record';
 import { rebuildEngine } from './phases/rebuild';
 import { adopt, resume } from './phases/recover';
-import { sealPlan } from './phases/seal';
+import { assertEngineAt, plannedBlock, sealPlan } from './phases/seal';
 import { EnginePool } from './intake/engine-pool';
 import { PublicIntake } from './intake/public-intake';
 import { SlotStream } from './intake/stream';
@@ -83,7 +83,7 @@ export class SlotRunner {
     }
     const slot = head + 1;
     // A slot planned by a builder that stopped before its mine is finished as planned.
-    const saved = await chain.loadPlan<SlotPlan>(slot);
+    const saved = await chain.loadPlan<StoredPlan>(slot);
     if (saved && (await resume(this.env, saved, (p) => this.finish(p)))) return;
     const snap = await params.snapshot(slot);
     const offset = opts.auction ? snap.values.auctionCloseOffsetMs : 0;
@@ -176,6 +176,7 @@ export class SlotRunner {
     // Only the leader touches the engine's pool.
     this.mustLead('does not hold');
     const { engine, lane, opts, logger } = this.env;
+    this.pool.lookAhead(slot);
     const { ctx, parentHash } = await this.base(slot, startMs);
     const auction = opts.auction;
     if (auction) await engine.setCoinbase(ctx.feeRecipient);
@@ -213,13 +214,21 @@ export class SlotRunner {
   private async finish(plan: SlotPlan): Promise<SealedBlock> {
     const { chain, engine, opts, hooks, logger } = this.env;
     this.mustLead('no longer holds');
-    await chain.savePlan(opts.id, plan.slot, plan);
+    // The engine's head is read while the plan is written: both before the mine.
+    await Promise.all([chain.savePlan(opts.id, plan.slot, storedPlan(plan)), assertEngineAt(engine, plan)]);
     await hooks.planned?.(plan.slot);
     this.mustLead('no longer holds');
-    const sealed = await this.timed('seal', () => sealPlan(engine, plan, opts.id, logger, hooks.mined));
+    const mining = this.timed('seal', () => sealPlan(engine, plan, opts.id, logger, hooks.mined));
+    // Awaited below; while the engine mines, the record is drafted from the plan.
+    mining.catch(() => undefined);
+    const draft = await this.draft(plan);
+    const sealed = await mining;
     this.pool.mined();
     this.stream = undefined;
-    await this.timed('record', () => this.record(recordOf(plan, sealed), plan.skipped.length));
+    // The draft holds if the block is the plan's (the order check); else from what it holds.
+    const drafted = draft && matchesPlan(plan, sealed) ? draft : undefined;
+    const r = drafted ? { ...drafted.record, block: sealed } : recordOf(plan, sealed);
+    await this.timed('record', () => this.record(r, plan.skipped.length, drafted));
     await this.resolveForced(plan, sealed);
     return sealed;
   }
@@ -249,9 +258,26 @@ export class SlotRunner {
     await store.resolve(outcomes);
   }
 
-  private async record(r: SlotRecord, skipped: number): Promise<void> {
+  /**
+   * The slot's record drafted from its plan, as if the block holds exactly the plan: after a
+   * turn of the event loop, so that the mine's request is out before this work runs.
+   */
+  private async draft(plan: SlotPlan): Promise<RecordDraft | undefined> {
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      return this.env.chain.draftRecord(recordOf(plan, plannedBlock(plan, this.env.opts.id)));
+    } catch {
+      // Recorded from the sealed block instead, which says the same if anything is wrong.
+      return undefined;
+    }
+  }
+
+  private async record(r: SlotRecord, skipped: number, draft?: RecordDraft): Promise<void> {
     const { chain, opts, hooks } = this.env;
-    const res = await chain.recordSealed(opts.id, r, opts.statusTtlSec ?? STATUS_TTL_SEC);
+    const ttl = opts.statusTtlSec ?? STATUS_TTL_SEC;
+    const res = draft
+      ? await chain.recordDraft(opts.id, draft, r.block, ttl)
+      : await chain.recordSealed(opts.id, r, ttl);
     const t = this.timing?.slot === r.block.number ? this.timing : undefined;
     if (res === 'recorded') await hooks.sealed?.(r, skipped, t && { endMs: t.endMs, slotMs: t.slotMs });
   }

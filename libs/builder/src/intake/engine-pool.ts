@@ -15,6 +15,8 @@ export class EnginePool {
   private slot = -1;
   private held: string[] = [];
   private spoiled = false;
+  /** The pool's size read ahead of a submit of `slot` (-1: the read failed). */
+  private ahead?: { slot: number; pending: Promise<number> };
 
   constructor(
     private readonly engine: L2Engine,
@@ -49,11 +51,23 @@ export class EnginePool {
     return !this.spoiled;
   }
 
+  /**
+   * Starts reading the pool's size for the submit of `slot` that follows (when the stream
+   * filled it): the read overlaps the plan instead of waiting in front of the submit. Nothing
+   * else writes to the engine's pool in between: only the leader does, and its slot is closed.
+   */
+  lookAhead(slot: number): void {
+    if (this.heldFor(slot).length === 0) return;
+    this.ahead = { slot, pending: this.pending().catch(() => -1) };
+  }
+
   /** Leaves exactly `txs` in the pool, in order; one answer per transaction. */
   async submit(slot: number, txs: readonly PlannedTx[]): Promise<BatchResult[]> {
     const held = this.heldFor(slot);
+    const ahead = this.ahead?.slot === slot ? this.ahead.pending : undefined;
+    this.ahead = undefined;
     if (held.length > 0 && held.length <= txs.length && held.every((h, i) => txs[i].hash === h)) {
-      if ((await this.pending()) === held.length) {
+      if ((await (ahead ?? this.pending())) === held.length) {
         const rest = txs.slice(held.length);
         const res = rest.length
           ? await this.engine.batch(
@@ -81,6 +95,7 @@ export class EnginePool {
 
   /** The slot's block is mined: the pool is empty again. */
   mined(): void {
+    this.ahead = undefined;
     this.slot = -1;
     this.held = [];
     this.spoiled = false;

@@ -93,6 +93,17 @@ export interface SlotPlan {
   forced?: ForcedResolution[];
 }
 
+/**
+ * A plan as stored before its mine: the public transactions without their raw bodies, which
+ * wait in the public lane until the record retires them (they were over half the plan's bytes).
+ */
+export type StoredPlan = Omit<SlotPlan, 'txs'> & { txs: (Omit<PlannedTx, 'raw'> & { raw?: string })[] };
+
+/** The plan as stored: public transactions by hash only. */
+export function storedPlan(plan: SlotPlan): StoredPlan {
+  return { ...plan, txs: plan.txs.map((t) => (t.role === 'public' ? { ...t, raw: undefined } : t)) };
+}
+
 /** Bundles and commitments of a slot sealed without a plan: they get a final state too. */
 export interface Orphans {
   bundles: string[];
@@ -104,7 +115,7 @@ export interface Orphans {
  * Every record of a sealed slot. `block` is the block as sealed (its raw transactions from the
  * plan or the engine); `plan` is null for a block sealed by something other than a builder.
  */
-export function recordOf(plan: SlotPlan | null, block: SealedBlock, orphans?: Orphans): SlotRecord {
+export function recordOf(plan: StoredPlan | null, block: SealedBlock, orphans?: Orphans): SlotRecord {
   const n = block.number;
   const index = new Map(block.txHashes.map((h, i) => [h, i]));
   const planned = new Map((plan?.txs ?? []).map((t) => [t.hash, t]));
@@ -242,6 +253,6 @@ export function plannedAuction(
 }
 
 /** Whether the sealed block holds exactly the plan's transactions in the plan's order. */
-export function matchesPlan(plan: SlotPlan, block: Pick<SealedBlock, 'txHashes'>): boolean {
+export function matchesPlan(plan: StoredPlan, block: Pick<SealedBlock, 'txHashes'>): boolean {
   return plan.txs.length === block.txHashes.length && plan.txs.every((t, i) => t.hash === block.txHashes[i]);
 }

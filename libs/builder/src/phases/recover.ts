@@ -6,7 +6,7 @@
 import type { SealedBlock, SlotRecord } from '@sealane/store';
 import type { SlotEnv } from '../options';
 import { orphansOf } from './close';
-import { matchesPlan, recordOf, type SlotPlan } from './record';
+import { matchesPlan, recordOf, type PlannedTx, type SlotPlan, type StoredPlan } from './record';
 import { planMeta, rawOf, sealedBlockOf } from './seal';
 import { submitInOrder } from './submit';
 
@@ -16,12 +16,14 @@ import { submitInOrder } from './submit';
  */
 export async function resume(
   env: SlotEnv,
-  plan: SlotPlan,
+  saved: StoredPlan,
   finish: (plan: SlotPlan) => Promise<SealedBlock>,
 ): Promise<SealedBlock | null> {
   const { engine, logger, opts } = env;
-  const parent = await engine.getBlock(plan.slot - 1);
-  if (!parent || parent.hash !== plan.parentHash) return null;
+  const parent = await engine.getBlock(saved.slot - 1);
+  if (!parent || parent.hash !== saved.parentHash) return null;
+  const plan = await withRaws(env, saved);
+  if (!plan) return null;
   logger.warn(`slot ${plan.slot}: resuming the plan of builder ${plan.builder}`);
   if (opts.auction) await engine.setCoinbase(opts.auction.feeRecipient.address.toLowerCase());
   const res = await submitInOrder(engine, plan.txs);
@@ -37,6 +39,37 @@ export async function resume(
 }
 
 /**
+ * The stored plan with its public transactions' bodies: from the public lane (they stay there
+ * until the record retires them), or from the engine's pool for one replaced in the lane since.
+ * Null, to plan again, if one is in neither.
+ */
+async function withRaws(env: SlotEnv, saved: StoredPlan): Promise<SlotPlan | null> {
+  const bare = saved.txs.filter((t) => !t.raw).map((t) => t.hash);
+  const raws = new Map(
+    (await env.lane.entries(bare.map((hash) => ({ hash, seq: 0 })))).map((e) => [e.hash, e.raw]),
+  );
+  const missing = bare.filter((h) => !raws.has(h));
+  if (missing.length) {
+    const res = await env.engine.batch(missing.map((h) => ['eth_getRawTransactionByHash', [h]]));
+    res.forEach((r, i) => {
+      if (r.ok && typeof r.result === 'string') raws.set(missing[i], r.result);
+    });
+  }
+  const txs: PlannedTx[] = [];
+  for (const t of saved.txs) {
+    const raw = t.raw ?? raws.get(t.hash);
+    if (!raw) {
+      env.logger.warn(
+        `slot ${saved.slot}: the saved plan's ${t.hash} is gone from the lane and the engine; planning again`,
+      );
+      return null;
+    }
+    txs.push({ ...t, raw });
+  }
+  return { ...saved, txs };
+}
+
+/**
  * A block the engine sealed that was never recorded (the last leader died in between): its
  * slot is recorded from the plan stored before the mine, exactly as that leader would have.
  */
@@ -48,7 +81,7 @@ export async function adopt(
   const { engine, chain, logger, opts } = env;
   const block = await engine.getBlock(n);
   if (!block) throw new Error(`block ${n} vanished from the L2 engine`);
-  const saved = await chain.loadPlan<SlotPlan>(n);
+  const saved = await chain.loadPlan<StoredPlan>(n);
   // A plan made on another parent (an engine reset under the same Redis) is not this block's.
   const plan = saved && saved.parentHash === block.parentHash ? saved : null;
   if (plan) {

@@ -3,12 +3,12 @@
  * block it sealed is read back as Sealane records it (raw transactions from the plan, or from
  * the engine for any the plan did not hold) and checked against the plan's order.
  */
-import { ZeroHash } from 'ethers';
+import { ZeroAddress, ZeroHash } from 'ethers';
 import type { EngineBlock, L2Engine } from '@sealane/engine';
 import { PARAM_DEFS } from '@sealane/params';
 import type { SealedBlock } from '@sealane/store';
 import type { BuilderLogger } from '../options';
-import { matchesPlan, type SlotPlan } from './record';
+import { matchesPlan, type SlotPlan, type StoredPlan } from './record';
 
 /** What a sealed-block record keeps beyond what the engine's block says. */
 export interface BlockMeta {
@@ -55,6 +55,17 @@ export async function sealedBlockOf(
   };
 }
 
+/**
+ * Throws unless the engine is at the plan's parent: an engine that restarted since the plan was
+ * made (empty, at genesis) must not get this slot's block as its first, a block on no recorded
+ * chain. The caller checks right before the mine.
+ */
+export async function assertEngineAt(engine: L2Engine, plan: SlotPlan): Promise<void> {
+  const at = await engine.blockNumber();
+  if (at !== plan.slot - 1)
+    throw new Error(`the L2 engine is at block ${at}, not ${plan.slot - 1}: not mining slot ${plan.slot}`);
+}
+
 /** Mines the submitted plan at its slot's timestamp and reads the block back. */
 export async function sealPlan(
   engine: L2Engine,
@@ -63,11 +74,6 @@ export async function sealPlan(
   logger: BuilderLogger,
   mined?: (slot: number) => Promise<void> | void,
 ): Promise<SealedBlock> {
-  // An engine that restarted since the plan was made (empty, at genesis) must not get this
-  // slot's block as its first: that block would be on no recorded chain.
-  const at = await engine.blockNumber();
-  if (at !== plan.slot - 1)
-    throw new Error(`the L2 engine is at block ${at}, not ${plan.slot - 1}: not mining slot ${plan.slot}`);
   await engine.mine(Math.floor(plan.startMs / 1000));
   await mined?.(plan.slot);
   const block = await engine.getBlock(plan.slot);
@@ -80,7 +86,7 @@ export async function sealPlan(
   return sealed;
 }
 
-export const planMeta = (plan: SlotPlan, builder: string): BlockMeta => ({
+export const planMeta = (plan: StoredPlan, builder: string): BlockMeta => ({
   startMs: plan.startMs,
   paramsVersion: plan.paramsVersion,
   builder,
@@ -90,5 +96,30 @@ export const planMeta = (plan: SlotPlan, builder: string): BlockMeta => ({
   forceInclusionDelaySlots: plan.forceInclusionDelaySlots ?? PARAM_DEFS.forceInclusionDelaySlots.default,
 });
 
-/** The plan's raw transactions by hash. */
-export const rawOf = (plan: SlotPlan): Map<string, string> => new Map(plan.txs.map((t) => [t.hash, t.raw]));
+/** The block the plan intends, its header still to come from the engine: drafts start here. */
+export function plannedBlock(plan: SlotPlan, builder: string): SealedBlock {
+  const meta = planMeta(plan, builder);
+  return {
+    number: plan.slot,
+    hash: ZeroHash,
+    parentHash: plan.parentHash,
+    timestamp: Math.floor(plan.startMs / 1000),
+    startMs: meta.startMs,
+    txs: plan.txs.map((t) => t.raw),
+    txHashes: plan.txs.map((t) => t.hash),
+    paramsVersion: meta.paramsVersion,
+    builder: meta.builder,
+    stateRoot: ZeroHash,
+    feeRecipient: ZeroAddress,
+    orderRoot: meta.orderRoot ?? ZeroHash,
+    bidsRoot: meta.bidsRoot ?? ZeroHash,
+    forceInclusionDelaySlots: meta.forceInclusionDelaySlots,
+  };
+}
+
+/** The plan's raw transactions by hash (a stored plan's public ones are not there). */
+export function rawOf(plan: StoredPlan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of plan.txs) if (t.raw) out.set(t.hash, t.raw);
+  return out;
+}
