@@ -274,10 +274,7 @@ export class SlotRunner {
 
   private async record(r: SlotRecord, skipped: number, draft?: RecordDraft): Promise<void> {
     const { chain, opts, hooks } = this.env;
-    const ttl = opts.statusTtlSec ?? STATUS_TTL_SEC;
-    const res = draft
-      ? await chain.recordDraft(opts.id, draft, r.block, ttl)
-      : await chain.recordSealed(opts.id, r, ttl);
+    const res = await chain.recordSealed(opts.id, r, opts.statusTtlSec ?? STATUS_TTL_SEC, draft);
     const t = this.timing?.slot === r.block.number ? this.timing : undefined;
     if (res === 'recorded') await hooks.sealed?.(r, skipped, t && { endMs: t.endMs, slotMs: t.slotMs });
   }

@@ -98,27 +98,25 @@ export class ChainStore {
     return this.redis.get(this.keys.lease('builder'));
   }
 
-  /** Writes the slot's record in one fenced, idempotent Lua call. */
-  recordSealed(token: string, r: SlotRecord, statusTtlSec: number): Promise<RecordResult> {
-    return this.scripts.recordSealed(token, draftRecord(this.keys, r), r.block, statusTtlSec);
+  /**
+   * Writes the slot's record in one fenced, idempotent Lua call; with `draft` (draftRecord of
+   * the same transactions, made while the engine mined), only the block's header is added.
+   */
+  recordSealed(
+    token: string,
+    r: SlotRecord,
+    statusTtlSec: number,
+    draft?: RecordDraft,
+  ): Promise<RecordResult> {
+    return this.scripts.recordSealed(token, draft ?? draftRecord(this.keys, r), r.block, statusTtlSec);
   }
 
   /**
    * Serializes a slot's record ahead of its block's header: a builder drafts it from its plan
-   * while the engine mines, then writes it with recordDraft once the block is read back.
+   * while the engine mines, then passes it to recordSealed once the block is read back.
    */
   draftRecord(r: SlotRecord): RecordDraft {
     return draftRecord(this.keys, r);
-  }
-
-  /** recordSealed for a drafted record, with its block as sealed (the same transactions). */
-  recordDraft(
-    token: string,
-    d: RecordDraft,
-    block: SealedBlock,
-    statusTtlSec: number,
-  ): Promise<RecordResult> {
-    return this.scripts.recordSealed(token, d, block, statusTtlSec);
   }
 
   /** Stores a slot's plan before its block is mined, fenced by the lease. */

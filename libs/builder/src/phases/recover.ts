@@ -7,7 +7,7 @@ import type { SealedBlock, SlotRecord } from '@sealane/store';
 import type { SlotEnv } from '../options';
 import { orphansOf } from './close';
 import { matchesPlan, recordOf, type PlannedTx, type SlotPlan, type StoredPlan } from './record';
-import { planMeta, rawOf, sealedBlockOf } from './seal';
+import { planMeta, rawOf, rawsFromEngine, sealedBlockOf } from './seal';
 import { submitInOrder } from './submit';
 
 /**
@@ -49,12 +49,7 @@ async function withRaws(env: SlotEnv, saved: StoredPlan): Promise<SlotPlan | nul
     (await env.lane.entries(bare.map((hash) => ({ hash, seq: 0 })))).map((e) => [e.hash, e.raw]),
   );
   const missing = bare.filter((h) => !raws.has(h));
-  if (missing.length) {
-    const res = await env.engine.batch(missing.map((h) => ['eth_getRawTransactionByHash', [h]]));
-    res.forEach((r, i) => {
-      if (r.ok && typeof r.result === 'string') raws.set(missing[i], r.result);
-    });
-  }
+  for (const [h, raw] of await rawsFromEngine(env.engine, missing)) raws.set(h, raw);
   const txs: PlannedTx[] = [];
   for (const t of saved.txs) {
     const raw = t.raw ?? raws.get(t.hash);

@@ -20,6 +20,20 @@ export interface BlockMeta {
   forceInclusionDelaySlots: number;
 }
 
+/** The raw transactions among `hashes` the engine has (mined, or waiting in its pool). */
+export async function rawsFromEngine(
+  engine: L2Engine,
+  hashes: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (hashes.length === 0) return out;
+  const res = await engine.batch(hashes.map((h) => ['eth_getRawTransactionByHash', [h]]));
+  res.forEach((r, i) => {
+    if (r.ok && typeof r.result === 'string') out.set(hashes[i], r.result);
+  });
+  return out;
+}
+
 /** A block of the engine as a sealed-block record. */
 export async function sealedBlockOf(
   engine: L2Engine,
@@ -29,13 +43,11 @@ export async function sealedBlockOf(
 ): Promise<SealedBlock> {
   const hashes = block.transactions.map((h) => h.toLowerCase());
   const missing = hashes.filter((h) => !rawByHash.has(h));
-  if (missing.length) {
-    const res = await engine.batch(missing.map((h) => ['eth_getRawTransactionByHash', [h]]));
-    res.forEach((r, i) => {
-      if (!r.ok || typeof r.result !== 'string')
-        throw new Error(`raw transaction ${missing[i]} not available from the engine`);
-      rawByHash.set(missing[i], r.result);
-    });
+  const found = await rawsFromEngine(engine, missing);
+  for (const h of missing) {
+    const raw = found.get(h);
+    if (!raw) throw new Error(`raw transaction ${h} not available from the engine`);
+    rawByHash.set(h, raw);
   }
   return {
     number: Number(block.number),
